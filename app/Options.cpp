@@ -1,0 +1,100 @@
+#include "Options.h"
+
+#include <QCommandLineParser>
+#include <QHostAddress>
+#include <QStandardPaths>
+
+#include <cstdio>
+
+namespace cctv::app {
+
+QString defaultDatabasePath() {
+  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/cctv/cctv.db");
+}
+
+bool isLoopback(const QString& address) {
+  if (address == QLatin1String("localhost")) return true;
+  QHostAddress a;
+  return a.setAddress(address) && a.isLoopback();
+}
+
+std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
+  QCommandLineParser p;
+  p.setApplicationDescription(QStringLiteral(
+      "cctv - Claude Code Telemetry Viewer.\n"
+      "Receives Claude Code's OpenTelemetry export (OTLP/HTTP, JSON or protobuf) and keeps it in a SQLite file."));
+  p.addHelpOption();
+  p.addVersionOption();
+  const QCommandLineOption headless(QStringLiteral("headless"),
+                                    QStringLiteral("Run the receiver without a window (also the default when "
+                                                   "there is no display)."));
+  const QCommandLineOption port(QStringLiteral("http-port"),
+                                QStringLiteral("OTLP/HTTP port (default 4318; 0 picks a free port)."),
+                                QStringLiteral("N"), QStringLiteral("4318"));
+  const QCommandLineOption bind(QStringLiteral("bind"),
+                                QStringLiteral("Address to listen on (default 127.0.0.1). A non-loopback "
+                                               "address needs --token, or --insecure."),
+                                QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
+  const QCommandLineOption db(QStringLiteral("db"),
+                              QStringLiteral("SQLite database file (default ~/.local/share/cctv/cctv.db)."),
+                              QStringLiteral("FILE"));
+  const QCommandLineOption token(QStringLiteral("token"),
+                                 QStringLiteral("Require 'Authorization: Bearer T' on every request."),
+                                 QStringLiteral("T"));
+  const QCommandLineOption maxBody(QStringLiteral("max-body"),
+                                   QStringLiteral("Largest request body accepted, raw and after gunzip "
+                                                  "(default 16777216)."),
+                                   QStringLiteral("BYTES"), QStringLiteral("16777216"));
+  const QCommandLineOption insecure(QStringLiteral("insecure"),
+                                    QStringLiteral("Allow a non-loopback --bind without --token."));
+  const QCommandLineOption redact(QStringLiteral("redact"),
+                                  QStringLiteral("Replace prompt text, responses, tool input and raw API bodies "
+                                                 "with <REDACTED> before storing."));
+  const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No per-request lines on stderr."));
+  p.addOptions({headless, port, bind, db, token, maxBody, insecure, redact, quiet});
+
+  auto fail = [&](const QString& msg) -> std::optional<Options> {
+    std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
+    *exitCode = 1;
+    return std::nullopt;
+  };
+  if (!p.parse(args)) return fail(p.errorText());
+  if (p.isSet(QStringLiteral("help"))) {
+    std::fputs(qPrintable(p.helpText()), stdout);
+    *exitCode = 0;
+    return std::nullopt;
+  }
+  if (p.isSet(QStringLiteral("version"))) {
+    std::printf("cctv %s\n", CCTV_VERSION);
+    *exitCode = 0;
+    return std::nullopt;
+  }
+  if (!p.positionalArguments().isEmpty())
+    return fail(QStringLiteral("unexpected argument '%1' (see --help)").arg(p.positionalArguments().first()));
+
+  Options o;
+  o.headless = p.isSet(headless);
+  bool ok = false;
+  o.httpPort = p.value(port).toInt(&ok);
+  if (!ok || o.httpPort < 0 || o.httpPort > 65535)
+    return fail(QStringLiteral("--http-port must be a number from 0 to 65535, not '%1'").arg(p.value(port)));
+  o.bind = p.value(bind);
+  QHostAddress probe;
+  if (o.bind != QLatin1String("localhost") && !probe.setAddress(o.bind))
+    return fail(QStringLiteral("--bind must be an IP address, not '%1'").arg(o.bind));
+  o.dbPath = p.isSet(db) ? p.value(db) : defaultDatabasePath();
+  o.token = p.value(token);
+  o.maxBody = p.value(maxBody).toULongLong(&ok);
+  if (!ok || o.maxBody == 0)
+    return fail(QStringLiteral("--max-body must be a positive number of bytes, not '%1'").arg(p.value(maxBody)));
+  o.insecure = p.isSet(insecure);
+  o.redact = p.isSet(redact);
+  o.quiet = p.isSet(quiet);
+  if (!isLoopback(o.bind) && o.token.isEmpty() && !o.insecure)
+    return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach it could write "
+                               "to your database (pass --insecure to do it anyway)")
+                    .arg(o.bind));
+  return o;
+}
+
+}  // namespace cctv::app

@@ -1,0 +1,32 @@
+#pragma once
+// Command line of the cctv executable.
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+
+namespace cctv::app {
+
+struct Options {
+  bool headless = false;
+  QString bind = QStringLiteral("127.0.0.1");
+  int httpPort = 4318;
+  QString dbPath;  // empty: the default under the XDG data dir
+  QString token;
+  std::uint64_t maxBody = 16ull * 1024 * 1024;
+  bool insecure = false;
+  bool redact = false;
+  bool quiet = false;  // no per-request lines on stderr
+};
+
+// Parses argv. On --help/--version prints and returns nullopt with *exitCode 0; on a bad argument prints a
+// one-line error and returns nullopt with *exitCode 1.
+std::optional<Options> parseOptions(const QStringList& args, int* exitCode);
+
+// ~/.local/share/cctv/cctv.db (XDG_DATA_HOME respected).
+QString defaultDatabasePath();
+bool isLoopback(const QString& address);
+
+}  // namespace cctv::app

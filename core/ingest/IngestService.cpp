@@ -1,0 +1,59 @@
+#include "ingest/IngestService.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cctv::ingest {
+
+namespace {
+
+// The database holds prompts and tool input: create it (and, through SQLite, its -wal/-shm files, which
+// copy the main file's mode) readable by its owner only.
+bool createPrivate(const std::string& path, std::string* error) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot open database " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) && st.st_uid == ::geteuid()) ::fchmod(fd, 0600);
+  ::close(fd);
+  return true;
+}
+
+}  // namespace
+
+IngestService::IngestService(ServiceOptions options) : options_(std::move(options)) {}
+
+IngestService::~IngestService() { stop(); }
+
+bool IngestService::start(std::string* error) {
+  if (!createPrivate(options_.dbPath, error)) return false;
+  store::WriterOptions wo = options_.writer;
+  wo.path = options_.dbPath;
+  writer_ = std::make_unique<store::Writer>(wo);
+  if (!writer_->open(error)) {
+    *error = "cannot open database " + options_.dbPath + ": " + *error;
+    writer_.reset();
+    return false;
+  }
+  receiver_ = std::make_unique<HttpReceiver>(*writer_, options_.receiver, options_.http);
+  if (!receiver_->start(error)) {
+    receiver_.reset();
+    writer_->stop();
+    writer_.reset();
+    return false;
+  }
+  return true;
+}
+
+void IngestService::stop() {
+  if (receiver_) receiver_->stop();  // no new requests; in-flight ones get their answers
+  if (writer_) writer_->stop();      // everything acknowledged is committed
+}
+
+}  // namespace cctv::ingest

@@ -1,0 +1,57 @@
+#pragma once
+// What travels between the receiver and the store's writer thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/Rows.h"
+
+namespace cctv::store {
+
+// One row of ingest_log: a request, accepted or not.
+struct IngestLogEntry {
+  std::int64_t receivedAtNs = 0;
+  std::string transport;  // "http" or "grpc"
+  std::string path;
+  std::string contentType;
+  std::string contentEncoding;
+  std::int64_t bytes = 0;
+  int status = 0;
+  std::int64_t accepted = 0;
+  std::int64_t rejected = 0;
+  std::int64_t duplicates = 0;
+  std::string message;
+  std::string remote;
+  std::string userAgent;
+};
+
+// The outcome of a write job, reported after its transaction committed (or failed).
+struct WriteResult {
+  bool ok = false;
+  bool retryable = false;  // the store could not take it now (disk full, locked): answer 503 / UNAVAILABLE
+  std::int64_t stored = 0;      // new rows
+  std::int64_t duplicates = 0;  // rows already stored (exporter retries)
+  std::string error;
+};
+
+struct WriteJob {
+  model::NormalizedBatch batch;
+  // Logged in the same transaction as the rows; status and counts are filled in by the writer.
+  IngestLogEntry log;
+  // Called on the writer thread once the outcome is durable (committed) or known to have failed.
+  std::function<void(const WriteResult&)> done;
+};
+
+// Announced after every commit that stored something new.
+struct StoredSummary {
+  std::vector<std::string> sessionIds;  // sessions that received rows
+  std::int64_t events = 0;
+  std::int64_t points = 0;
+  std::int64_t spans = 0;
+  std::int64_t newestNs = 0;  // latest timestamp among the new rows
+};
+
+}  // namespace cctv::store

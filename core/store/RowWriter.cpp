@@ -1,0 +1,631 @@
+#include "store/RowWriter.h"
+
+#include <algorithm>
+
+#include "model/Normalizer.h"
+#include "store/Schema.h"
+
+namespace cctv::store {
+
+using model::EventRow;
+using model::FieldType;
+using model::kFieldCount;
+using model::Value;
+namespace F = model::F;
+
+namespace {
+
+constexpr int kEventFixedParams = 16;
+// Caches are dropped when they grow past this, so the writer's memory stays flat on long runs.
+constexpr std::size_t kMaxCacheEntries = 100000;
+
+struct Fnv {
+  std::uint64_t h = 1469598103934665603ull;
+  void add(const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  }
+  void add(const std::string& s) {
+    add(s.data(), s.size());
+    add("\x1f", 1);
+  }
+  void add(std::int64_t v) { add(&v, sizeof v); }
+};
+
+// A fingerprint of everything in the record, for deduplicating records that lack (session, sequence).
+std::int64_t fingerprint(const EventRow& row) {
+  Fnv f;
+  f.add(row.timeNs);
+  f.add(row.observedNs);
+  f.add(row.body);
+  f.add(row.extra);
+  f.add(row.traceId);
+  f.add(row.spanId);
+  for (const EventRow::Field& field : row.fields) {
+    const Value& v = field.value;
+    f.add(std::int64_t{field.index});
+    f.add(static_cast<std::int64_t>(v.kind));
+    if (v.kind == Value::Kind::Int) f.add(v.i);
+    if (v.kind == Value::Kind::Real) f.add(&v.d, sizeof v.d);
+    if (v.kind == Value::Kind::Text) f.add(v.s);
+  }
+  return static_cast<std::int64_t>(f.h);
+}
+
+std::string insertEventSql() {
+  std::string cols =
+      "time_ns, wf, observed_ns, body, dropped_attributes_count, severity_number, severity_text, flags, "
+      "trace_id, span_id, log_event_name, resource_ref, scope_ref, fp, str_mask, extra";
+  std::string params = "?";
+  for (int i = 1; i < kEventFixedParams; ++i) params += ",?";
+  for (int i = 0; i < kFieldCount; ++i) {
+    cols += ", \"" + eventColumn(i) + "\"";
+    params += ",?";
+  }
+  return "INSERT OR IGNORE INTO event_data (" + cols + ") VALUES (" + params + ")";
+}
+
+const std::string* text(const Value& v) { return v.kind == Value::Kind::Text ? &v.s : nullptr; }
+
+// Schema fields the roll-ups read.
+struct RollupFields {
+  int cost = model::fieldByName("cost_usd");
+  int input = model::fieldByName("input_tokens");
+  int output = model::fieldByName("output_tokens");
+  int cacheRead = model::fieldByName("cache_read_tokens");
+  int cacheCreation = model::fieldByName("cache_creation_tokens");
+  int duration = model::fieldByName("duration_ms");
+  int success = model::fieldByName("success");
+  int decision = model::fieldByName("decision");
+  int userId = model::fieldByName("user_id");
+  int terminal = model::fieldByName("terminal_type");
+  int model = model::fieldByName("model");
+};
+const RollupFields& rf() {
+  static const RollupFields f;
+  return f;
+}
+
+}  // namespace
+
+void RollupCounts::touch(std::int64_t ns) {
+  if (ns <= 0) return;
+  if (firstNs == 0 || ns < firstNs) firstNs = ns;
+  if (ns > lastNs) lastNs = ns;
+}
+
+void RollupCounts::merge(const RollupCounts& o) {
+  events += o.events;
+  prompts += o.prompts;
+  apiRequests += o.apiRequests;
+  apiErrors += o.apiErrors;
+  toolCalls += o.toolCalls;
+  toolFailures += o.toolFailures;
+  toolRejections += o.toolRejections;
+  errors += o.errors;
+  inputTokens += o.inputTokens;
+  outputTokens += o.outputTokens;
+  cacheReadTokens += o.cacheReadTokens;
+  cacheCreationTokens += o.cacheCreationTokens;
+  apiDurationMs += o.apiDurationMs;
+  metricPoints += o.metricPoints;
+  spans += o.spans;
+  costUsd += o.costUsd;
+  touch(o.firstNs);
+  touch(o.lastNs);
+  if (o.firstSeq >= 0 && (firstSeq < 0 || o.firstSeq < firstSeq)) firstSeq = o.firstSeq;
+  if (o.lastSeq > lastSeq) lastSeq = o.lastSeq;
+  if (o.userRef) userRef = o.userRef;
+  if (o.terminalRef) terminalRef = o.terminalRef;
+  if (o.resourceRef) resourceRef = o.resourceRef;
+  if (!promptEvent) promptEvent = o.promptEvent;
+}
+
+void ModelCounts::merge(const ModelCounts& o) {
+  apiRequests += o.apiRequests;
+  apiErrors += o.apiErrors;
+  inputTokens += o.inputTokens;
+  outputTokens += o.outputTokens;
+  cacheReadTokens += o.cacheReadTokens;
+  cacheCreationTokens += o.cacheCreationTokens;
+  costUsd += o.costUsd;
+}
+
+void Rollups::merge(const Rollups& o) {
+  for (const auto& [k, v] : o.sessions) sessions[k].merge(v);
+  for (const auto& [k, v] : o.prompts) prompts[k].merge(v);
+  for (const auto& [k, v] : o.models) models[k].merge(v);
+  for (const auto& [k, v] : o.eventCounts) eventCounts[k] += v;
+  sessionIds.insert(o.sessionIds.begin(), o.sessionIds.end());
+  events += o.events;
+  points += o.points;
+  spans += o.spans;
+  newestNs = std::max(newestNs, o.newestNs);
+}
+
+RowWriter::RowWriter(Database& db) : db_(db) {
+  insEvent_ = db.prepare(insertEventSql());
+  insDict_ = db.prepare("INSERT OR IGNORE INTO dict (s) VALUES (?)");
+  selDict_ = db.prepare("SELECT id FROM dict WHERE s = ?");
+  insSession_ = db.prepare("INSERT OR IGNORE INTO sessions (session_id) VALUES (?)");
+  selSession_ = db.prepare("SELECT id FROM sessions WHERE session_id = ?");
+  insPrompt_ = db.prepare("INSERT OR IGNORE INTO prompts (prompt_id, session_ref) VALUES (?, ?)");
+  selPrompt_ = db.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
+  insResource_ = db.prepare(
+      "INSERT OR IGNORE INTO resources (attributes, dropped_attributes_count, schema_url) VALUES (?, ?, ?)");
+  selResource_ = db.prepare(
+      "SELECT id FROM resources WHERE attributes = ? AND dropped_attributes_count = ? AND schema_url = ?");
+  insScope_ = db.prepare(
+      "INSERT OR IGNORE INTO scopes (name, version, attributes, dropped_attributes_count, schema_url) "
+      "VALUES (?, ?, ?, ?, ?)");
+  selScope_ = db.prepare(
+      "SELECT id FROM scopes WHERE name = ? AND version = ? AND attributes = ? AND dropped_attributes_count = ? "
+      "AND schema_url = ?");
+  insSeries_ = db.prepare(
+      "INSERT OR IGNORE INTO metric_series (metric_name, description, unit, type, temporality, is_monotonic, "
+      "attributes, session_ref, resource_ref, scope_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  selSeries_ = db.prepare(
+      "SELECT id FROM metric_series WHERE metric_name = ? AND unit = ? AND type = ? AND temporality = ? "
+      "AND is_monotonic = ? AND attributes = ?");
+  insPoint_ = db.prepare(
+      "INSERT OR IGNORE INTO metric_data (series_ref, start_ns, time_ns, value, int_value, flags, data, exemplars) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  insSpan_ = db.prepare(
+      "INSERT OR IGNORE INTO span_data (trace_id, span_id, parent_span_id, trace_state, name, kind, "
+      "start_time_unix_nano, end_time_unix_nano, status_code, status_message, session_ref, prompt_ref, attributes, "
+      "events, links, flags, dropped_attributes_count, dropped_events_count, dropped_links_count, resource_ref, "
+      "scope_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insLog_ = db.prepare(
+      "INSERT INTO ingest_log (received_at, transport, path, content_type, content_encoding, bytes, status, "
+      "accepted, rejected, duplicates, message, remote, user_agent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  const char* counters =
+      "events = events + :events, prompts_or_seq, api_requests = api_requests + :api_requests, "
+      "api_errors = api_errors + :api_errors, tool_calls = tool_calls + :tool_calls, "
+      "tool_failures = tool_failures + :tool_failures, tool_rejections = tool_rejections + :tool_rejections, "
+      "errors = errors + :errors, cost_usd = cost_usd + :cost_usd, input_tokens = input_tokens + :input_tokens, "
+      "output_tokens = output_tokens + :output_tokens, "
+      "cache_read_tokens = cache_read_tokens + :cache_read_tokens, "
+      "cache_creation_tokens = cache_creation_tokens + :cache_creation_tokens, "
+      "api_duration_ms = api_duration_ms + :api_duration_ms, "
+      "first_ns = CASE WHEN first_ns IS NULL OR first_ns > :first_ns THEN :first_ns ELSE first_ns END, "
+      "last_ns = CASE WHEN last_ns IS NULL OR last_ns < :last_ns THEN :last_ns ELSE last_ns END";
+  std::string s = counters;
+  s.replace(s.find("prompts_or_seq"), 14,
+            "prompts = prompts + :prompts, metric_points = metric_points + :metric_points, spans = spans + :spans, "
+            "user_ref = coalesce(:user_ref, user_ref), terminal_ref = coalesce(:terminal_ref, terminal_ref), "
+            "resource_ref = coalesce(:resource_ref, resource_ref)");
+  updSession_ = db.prepare("UPDATE sessions SET " + s + " WHERE id = :id");
+  std::string p = counters;
+  p.replace(p.find("prompts_or_seq"), 14,
+            "first_seq = CASE WHEN :first_seq IS NULL THEN first_seq WHEN first_seq IS NULL OR first_seq > "
+            ":first_seq THEN :first_seq ELSE first_seq END, last_seq = CASE WHEN :last_seq IS NULL THEN last_seq "
+            "WHEN last_seq IS NULL OR last_seq < :last_seq THEN :last_seq ELSE last_seq END, "
+            "prompt_event = coalesce(prompt_event, :prompt_event)");
+  updPrompt_ = db.prepare("UPDATE prompts SET " + p + " WHERE id = :id");
+  upsModel_ = db.prepare(
+      "INSERT INTO session_models (session_ref, model_ref, api_requests, api_errors, cost_usd, input_tokens, "
+      "output_tokens, cache_read_tokens, cache_creation_tokens) VALUES (?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT (session_ref, model_ref) DO UPDATE SET api_requests = api_requests + excluded.api_requests, "
+      "api_errors = api_errors + excluded.api_errors, cost_usd = cost_usd + excluded.cost_usd, "
+      "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
+      "cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, "
+      "cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens");
+  upsEventCount_ = db.prepare(
+      "INSERT INTO session_event_counts (session_ref, name_ref, n) VALUES (?,?,?) "
+      "ON CONFLICT (session_ref, name_ref) DO UPDATE SET n = n + excluded.n");
+}
+
+void RowWriter::clearCaches() {
+  dict_.clear();
+  sessions_.clear();
+  prompts_.clear();
+  resources_.clear();
+  scopes_.clear();
+  series_.clear();
+}
+
+std::int64_t RowWriter::internRow(std::unordered_map<std::string, std::int64_t>& cache, const std::string& key,
+                                  Statement& insert, Statement& select) {
+  // The caller has bound the insert's and select's parameters.
+  insert.step();
+  std::int64_t id;
+  if (db_.changes() == 1) {
+    id = db_.lastInsertRowid();
+  } else {
+    if (!select.step()) db_.fail(SQLITE_INTERNAL, "intern lookup");
+    id = select.columnInt(0);
+  }
+  insert.reset();
+  select.reset();
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  cache.emplace(key, id);
+  return id;
+}
+
+std::int64_t RowWriter::dictId(const std::string& s) {
+  if (auto it = dict_.find(s); it != dict_.end()) return it->second;
+  insDict_.bind(1, s);
+  selDict_.bind(1, s);
+  return internRow(dict_, s, insDict_, selDict_);
+}
+
+std::int64_t RowWriter::sessionId(const std::string& s) {
+  if (auto it = sessions_.find(s); it != sessions_.end()) return it->second;
+  insSession_.bind(1, s);
+  selSession_.bind(1, s);
+  return internRow(sessions_, s, insSession_, selSession_);
+}
+
+std::int64_t RowWriter::promptId(const std::string& s, std::int64_t sessionRef) {
+  if (auto it = prompts_.find(s); it != prompts_.end()) return it->second;
+  insPrompt_.bind(1, s);
+  insPrompt_.bindIntOrNull(2, sessionRef, sessionRef == 0);
+  selPrompt_.bind(1, s);
+  return internRow(prompts_, s, insPrompt_, selPrompt_);
+}
+
+std::int64_t RowWriter::resourceId(const model::ResourceInfo& r) {
+  std::string key = r.attributes + '\x1f' + std::to_string(r.droppedAttributesCount) + '\x1f' + r.schemaUrl;
+  if (auto it = resources_.find(key); it != resources_.end()) return it->second;
+  insResource_.bind(1, r.attributes);
+  insResource_.bind(2, std::int64_t{r.droppedAttributesCount});
+  insResource_.bind(3, r.schemaUrl);
+  selResource_.bind(1, r.attributes);
+  selResource_.bind(2, std::int64_t{r.droppedAttributesCount});
+  selResource_.bind(3, r.schemaUrl);
+  return internRow(resources_, key, insResource_, selResource_);
+}
+
+std::int64_t RowWriter::scopeId(const model::ScopeInfo& s) {
+  std::string key = s.name + '\x1f' + s.version + '\x1f' + s.attributes + '\x1f' +
+                    std::to_string(s.droppedAttributesCount) + '\x1f' + s.schemaUrl;
+  if (auto it = scopes_.find(key); it != scopes_.end()) return it->second;
+  for (Statement* st : {&insScope_, &selScope_}) {
+    st->bind(1, s.name);
+    st->bind(2, s.version);
+    st->bind(3, s.attributes);
+    st->bind(4, std::int64_t{s.droppedAttributesCount});
+    st->bind(5, s.schemaUrl);
+  }
+  return internRow(scopes_, key, insScope_, selScope_);
+}
+
+void RowWriter::write(const model::NormalizedBatch& batch, Rollups* rollups, WriteResult* result) {
+  std::vector<std::int64_t> resourceRefs, scopeRefs;
+  for (const auto& r : batch.resources) resourceRefs.push_back(resourceId(r));
+  for (const auto& s : batch.scopes) scopeRefs.push_back(scopeId(s));
+  auto ref = [](const std::vector<std::int64_t>& refs, int i) { return i >= 0 ? refs[static_cast<size_t>(i)] : 0; };
+  for (const auto& e : batch.events) writeEvent(e, ref(resourceRefs, e.resource), ref(scopeRefs, e.scope), rollups, result);
+  for (const auto& p : batch.points) writePoint(p, ref(resourceRefs, p.resource), ref(scopeRefs, p.scope), rollups, result);
+  for (const auto& s : batch.spans) writeSpan(s, ref(resourceRefs, s.resource), ref(scopeRefs, s.scope), rollups, result);
+}
+
+void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
+                           WriteResult* result) {
+  const model::FieldDef* fields = model::eventFields();
+  Statement& st = insEvent_;
+  std::int64_t wf = 0;
+  const std::string* name = text(row.field(F::event_name));
+  std::string derivedTimestamp;
+
+  st.bind(1, row.timeNs);
+  if (row.observedNs == row.timeNs) wf |= 1;
+  else st.bindIntOrNull(3, row.observedNs, row.observedNs == 0);
+  if (row.hasBody) {
+    if (row.bodyIsString && name && row.body.size() == name->size() + 12 && row.body.compare(0, 12, "claude_code.") == 0 &&
+        row.body.compare(12, std::string::npos, *name) == 0)
+      wf |= 2;
+    else
+      st.bind(4, row.body);
+    if (!row.bodyIsString) wf |= 8;
+  }
+  st.bindIntOrNull(5, row.droppedAttributesCount, row.droppedAttributesCount == 0);
+  st.bindIntOrNull(6, row.severityNumber, row.severityNumber == 0);
+  st.bindTextOrNull(7, row.severityText);
+  st.bindIntOrNull(8, row.flags, row.flags == 0);
+  if (!row.traceId.empty()) st.bindBlob(9, row.traceId);
+  if (!row.spanId.empty()) st.bindBlob(10, row.spanId);
+  st.bindTextOrNull(11, row.logEventName);
+  st.bindIntOrNull(12, resourceRef, resourceRef == 0);
+  st.bindIntOrNull(13, scopeRef, scopeRef == 0);
+  st.bindIntOrNull(15, static_cast<std::int64_t>(row.sentAsString), row.sentAsString == 0);
+  st.bindTextOrNull(16, row.extra);
+
+  std::int64_t sessionRef = 0, promptRef = 0, nameRef = 0, userRef = 0, terminalRef = 0, modelRef = 0;
+  // The session first: a prompt row records its session, whatever order the attributes came in.
+  const std::string* sessionText = text(row.field(F::session_id));
+  if (sessionText) sessionRef = sessionId(*sessionText);
+  for (const EventRow::Field& field : row.fields) {
+    const int i = field.index;
+    const Value& v = field.value;
+    const int param = kEventFixedParams + 1 + i;
+    const std::string* t = text(v);
+    if (i == F::session_id && t) {
+      st.bind(param, sessionRef);
+    } else if (i == F::prompt_id && t) {
+      st.bind(param, promptRef = promptId(*t, sessionRef));
+    } else if ((i == F::event_name || fields[i].interned) && t) {
+      const std::int64_t id = dictId(*t);
+      st.bind(param, id);
+      if (i == F::event_name) nameRef = id;
+      else if (i == rf().userId) userRef = id;
+      else if (i == rf().terminal) terminalRef = id;
+      else if (i == rf().model) modelRef = id;
+    } else if (i == F::event_timestamp && t) {
+      if (derivedTimestamp.empty()) derivedTimestamp = model::isoMillis(row.timeNs);
+      if (*t == derivedTimestamp) wf |= 4;
+      else st.bind(param, *t);
+    } else if (v.kind == Value::Kind::Int) {
+      st.bind(param, v.i);
+    } else if (v.kind == Value::Kind::Real) {
+      st.bind(param, v.d);
+    } else {
+      st.bind(param, v.s);
+    }
+  }
+  const bool hasKey = sessionRef != 0 && row.field(F::event_sequence).kind == Value::Kind::Int;
+  if (!hasKey) st.bind(14, fingerprint(row));
+  st.bind(2, wf);
+  st.step();
+  const bool inserted = db_.changes() == 1;
+  const std::int64_t rowid = inserted ? db_.lastInsertRowid() : 0;
+  st.reset();
+  if (!inserted) {
+    ++result->duplicates;
+    return;
+  }
+  ++result->stored;
+  ++r->events;
+  r->newestNs = std::max(r->newestNs, row.timeNs);
+
+  // Roll-ups.
+  auto num = [&](int field) -> std::int64_t {
+    const Value& v = row.field(field);
+    return v.kind == Value::Kind::Int ? v.i : 0;
+  };
+  const std::string_view ev = name ? std::string_view(*name) : std::string_view();
+  RollupCounts delta;
+  delta.events = 1;
+  delta.touch(row.timeNs);
+  if (ev == "user_prompt") delta.prompts = 1;
+  if (ev == "api_request") {
+    const Value& cost = row.field(rf().cost);
+    delta.apiRequests = 1;
+    delta.costUsd = cost.kind == Value::Kind::Real ? cost.d : 0;
+    delta.inputTokens = num(rf().input);
+    delta.outputTokens = num(rf().output);
+    delta.cacheReadTokens = num(rf().cacheRead);
+    delta.cacheCreationTokens = num(rf().cacheCreation);
+    delta.apiDurationMs = num(rf().duration);
+  } else if (ev == "api_error") {
+    delta.apiErrors = 1;
+    delta.errors = 1;
+  } else if (ev == "api_retries_exhausted" || ev == "api_refusal" || ev == "internal_error") {
+    delta.errors = 1;
+  } else if (ev == "tool_result") {
+    delta.toolCalls = 1;
+    const Value& ok = row.field(rf().success);
+    if (ok.kind == Value::Kind::Int && ok.i == 0) {
+      delta.toolFailures = 1;
+      delta.errors = 1;
+    }
+  } else if (ev == "tool_decision") {
+    const Value& d = row.field(rf().decision);
+    if (d.kind == Value::Kind::Text && d.s == "reject") delta.toolRejections = 1;
+  }
+  if (sessionRef) {
+    RollupCounts s = delta;
+    s.userRef = userRef;
+    s.terminalRef = terminalRef;
+    s.resourceRef = resourceRef;
+    r->sessions[sessionRef].merge(s);
+    r->sessionIds.insert(*sessionText);
+    if (nameRef) r->eventCounts[{sessionRef, nameRef}] += 1;
+    if (modelRef && (delta.apiRequests || delta.apiErrors)) {
+      ModelCounts m;
+      m.apiRequests = delta.apiRequests;
+      m.apiErrors = delta.apiErrors;
+      m.costUsd = delta.costUsd;
+      m.inputTokens = delta.inputTokens;
+      m.outputTokens = delta.outputTokens;
+      m.cacheReadTokens = delta.cacheReadTokens;
+      m.cacheCreationTokens = delta.cacheCreationTokens;
+      r->models[{sessionRef, modelRef}].merge(m);
+    }
+  }
+  if (promptRef) {
+    RollupCounts p = delta;
+    const Value& seq = row.field(F::event_sequence);
+    if (seq.kind == Value::Kind::Int) p.firstSeq = p.lastSeq = seq.i;
+    if (ev == "user_prompt") p.promptEvent = rowid;
+    r->prompts[promptRef].merge(p);
+  }
+}
+
+void RowWriter::writePoint(const model::MetricPointRow& row, std::int64_t resourceRef, std::int64_t scopeRef,
+                           Rollups* r, WriteResult* result) {
+  const std::int64_t sessionRef = row.sessionId.empty() ? 0 : sessionId(row.sessionId);
+  std::string key = row.name + '\x1f' + row.unit + '\x1f' + std::to_string(row.type) + '\x1f' +
+                    std::to_string(row.temporality) + '\x1f' + (row.isMonotonic ? "1" : "0") + '\x1f' + row.attributes;
+  std::int64_t seriesRef;
+  if (auto it = series_.find(key); it != series_.end()) {
+    seriesRef = it->second;
+  } else {
+    insSeries_.bind(1, row.name);
+    insSeries_.bind(2, row.description);
+    insSeries_.bind(3, row.unit);
+    insSeries_.bind(4, std::int64_t{row.type});
+    insSeries_.bind(5, std::int64_t{row.temporality});
+    insSeries_.bind(6, std::int64_t{row.isMonotonic});
+    insSeries_.bind(7, row.attributes);
+    insSeries_.bindIntOrNull(8, sessionRef, sessionRef == 0);
+    insSeries_.bindIntOrNull(9, resourceRef, resourceRef == 0);
+    insSeries_.bindIntOrNull(10, scopeRef, scopeRef == 0);
+    selSeries_.bind(1, row.name);
+    selSeries_.bind(2, row.unit);
+    selSeries_.bind(3, std::int64_t{row.type});
+    selSeries_.bind(4, std::int64_t{row.temporality});
+    selSeries_.bind(5, std::int64_t{row.isMonotonic});
+    selSeries_.bind(6, row.attributes);
+    seriesRef = internRow(series_, key, insSeries_, selSeries_);
+  }
+  Statement& st = insPoint_;
+  st.bind(1, seriesRef);
+  st.bind(2, row.startNs);
+  st.bind(3, row.timeNs);
+  if (row.hasValue) st.bind(4, row.value);
+  st.bindIntOrNull(5, row.intValue, !row.isInt);
+  st.bindIntOrNull(6, row.flags, row.flags == 0);
+  st.bindTextOrNull(7, row.data);
+  st.bindTextOrNull(8, row.exemplars);
+  st.step();
+  const bool inserted = db_.changes() == 1;
+  st.reset();
+  if (!inserted) {
+    ++result->duplicates;
+    return;
+  }
+  ++result->stored;
+  ++r->points;
+  r->newestNs = std::max(r->newestNs, row.timeNs);
+  if (sessionRef) {
+    RollupCounts& s = r->sessions[sessionRef];
+    s.metricPoints += 1;
+    s.touch(row.timeNs);
+    r->sessionIds.insert(row.sessionId);
+  }
+}
+
+void RowWriter::writeSpan(const model::SpanRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
+                          WriteResult* result) {
+  const std::int64_t sessionRef = row.sessionId.empty() ? 0 : sessionId(row.sessionId);
+  const std::int64_t promptRef = row.promptId.empty() ? 0 : promptId(row.promptId, sessionRef);
+  Statement& st = insSpan_;
+  st.bind(1, row.traceId);
+  st.bind(2, row.spanId);
+  st.bindTextOrNull(3, row.parentSpanId);
+  st.bindTextOrNull(4, row.traceState);
+  st.bind(5, row.name);
+  st.bind(6, std::int64_t{row.kind});
+  st.bind(7, row.startNs);
+  st.bind(8, row.endNs);
+  st.bind(9, std::int64_t{row.statusCode});
+  st.bindTextOrNull(10, row.statusMessage);
+  st.bindIntOrNull(11, sessionRef, sessionRef == 0);
+  st.bindIntOrNull(12, promptRef, promptRef == 0);
+  st.bind(13, row.attributes);
+  st.bind(14, row.events);
+  st.bind(15, row.links);
+  st.bind(16, std::int64_t{row.flags});
+  st.bind(17, std::int64_t{row.droppedAttributesCount});
+  st.bind(18, std::int64_t{row.droppedEventsCount});
+  st.bind(19, std::int64_t{row.droppedLinksCount});
+  st.bindIntOrNull(20, resourceRef, resourceRef == 0);
+  st.bindIntOrNull(21, scopeRef, scopeRef == 0);
+  st.step();
+  const bool inserted = db_.changes() == 1;
+  st.reset();
+  if (!inserted) {
+    ++result->duplicates;
+    return;
+  }
+  ++result->stored;
+  ++r->spans;
+  r->newestNs = std::max(r->newestNs, row.endNs);
+  if (sessionRef) {
+    RollupCounts& s = r->sessions[sessionRef];
+    s.spans += 1;
+    s.touch(row.startNs);
+    s.touch(row.endNs);
+    r->sessionIds.insert(row.sessionId);
+  }
+}
+
+void RowWriter::writeLog(const IngestLogEntry& e) {
+  Statement& st = insLog_;
+  st.bind(1, e.receivedAtNs);
+  st.bind(2, e.transport);
+  st.bindTextOrNull(3, e.path);
+  st.bindTextOrNull(4, e.contentType);
+  st.bindTextOrNull(5, e.contentEncoding);
+  st.bind(6, e.bytes);
+  st.bind(7, std::int64_t{e.status});
+  st.bind(8, e.accepted);
+  st.bind(9, e.rejected);
+  st.bind(10, e.duplicates);
+  st.bindTextOrNull(11, e.message);
+  st.bindTextOrNull(12, e.remote);
+  st.bindTextOrNull(13, e.userAgent);
+  st.step();
+  st.reset();
+}
+
+void RowWriter::flushRollups(const Rollups& r) {
+  auto bindCounts = [](Statement& st, const RollupCounts& c) {
+    auto p = [&](const char* name) { return sqlite3_bind_parameter_index(st.handle(), name); };
+    auto set = [&](const char* name, std::int64_t v) {
+      if (int i = p(name)) st.bind(i, v);
+    };
+    set(":events", c.events);
+    set(":prompts", c.prompts);
+    set(":api_requests", c.apiRequests);
+    set(":api_errors", c.apiErrors);
+    set(":tool_calls", c.toolCalls);
+    set(":tool_failures", c.toolFailures);
+    set(":tool_rejections", c.toolRejections);
+    set(":errors", c.errors);
+    set(":input_tokens", c.inputTokens);
+    set(":output_tokens", c.outputTokens);
+    set(":cache_read_tokens", c.cacheReadTokens);
+    set(":cache_creation_tokens", c.cacheCreationTokens);
+    set(":api_duration_ms", c.apiDurationMs);
+    set(":metric_points", c.metricPoints);
+    set(":spans", c.spans);
+    st.bind(p(":cost_usd"), c.costUsd);
+    auto setOpt = [&](const char* name, std::int64_t v, bool null) {
+      if (int i = p(name)) st.bindIntOrNull(i, v, null);
+    };
+    setOpt(":first_ns", c.firstNs, c.firstNs == 0);
+    setOpt(":last_ns", c.lastNs, c.lastNs == 0);
+    setOpt(":first_seq", c.firstSeq, c.firstSeq < 0);
+    setOpt(":last_seq", c.lastSeq, c.lastSeq < 0);
+    setOpt(":user_ref", c.userRef, c.userRef == 0);
+    setOpt(":terminal_ref", c.terminalRef, c.terminalRef == 0);
+    setOpt(":resource_ref", c.resourceRef, c.resourceRef == 0);
+    setOpt(":prompt_event", c.promptEvent, c.promptEvent == 0);
+  };
+  for (const auto& [id, c] : r.sessions) {
+    bindCounts(updSession_, c);
+    updSession_.bind(sqlite3_bind_parameter_index(updSession_.handle(), ":id"), id);
+    updSession_.step();
+    updSession_.reset();
+  }
+  for (const auto& [id, c] : r.prompts) {
+    bindCounts(updPrompt_, c);
+    updPrompt_.bind(sqlite3_bind_parameter_index(updPrompt_.handle(), ":id"), id);
+    updPrompt_.step();
+    updPrompt_.reset();
+  }
+  for (const auto& [key, m] : r.models) {
+    upsModel_.bind(1, key.first);
+    upsModel_.bind(2, key.second);
+    upsModel_.bind(3, m.apiRequests);
+    upsModel_.bind(4, m.apiErrors);
+    upsModel_.bind(5, m.costUsd);
+    upsModel_.bind(6, m.inputTokens);
+    upsModel_.bind(7, m.outputTokens);
+    upsModel_.bind(8, m.cacheReadTokens);
+    upsModel_.bind(9, m.cacheCreationTokens);
+    upsModel_.step();
+    upsModel_.reset();
+  }
+  for (const auto& [key, n] : r.eventCounts) {
+    upsEventCount_.bind(1, key.first);
+    upsEventCount_.bind(2, key.second);
+    upsEventCount_.bind(3, n);
+    upsEventCount_.step();
+    upsEventCount_.reset();
+  }
+}
+
+}  // namespace cctv::store

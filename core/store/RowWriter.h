@@ -1,0 +1,84 @@
+#pragma once
+// Writes normalized rows into an open transaction: interns ids, drops duplicates, and accumulates the
+// session/prompt roll-ups, which flushRollups() applies in the same transaction. Used only by the writer
+// thread; not thread-safe.
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "model/Rows.h"
+#include "store/IngestTypes.h"
+#include "store/Sqlite.h"
+
+namespace cctv::store {
+
+struct RollupCounts {
+  std::int64_t events = 0, prompts = 0, apiRequests = 0, apiErrors = 0, toolCalls = 0, toolFailures = 0,
+               toolRejections = 0, errors = 0, inputTokens = 0, outputTokens = 0, cacheReadTokens = 0,
+               cacheCreationTokens = 0, apiDurationMs = 0, metricPoints = 0, spans = 0;
+  double costUsd = 0;
+  std::int64_t firstNs = 0, lastNs = 0;  // 0: none yet
+  std::int64_t firstSeq = -1, lastSeq = -1;
+  std::int64_t userRef = 0, terminalRef = 0, resourceRef = 0, promptEvent = 0;
+
+  void touch(std::int64_t ns);
+  void merge(const RollupCounts& o);
+};
+
+struct ModelCounts {
+  std::int64_t apiRequests = 0, apiErrors = 0, inputTokens = 0, outputTokens = 0, cacheReadTokens = 0,
+               cacheCreationTokens = 0;
+  double costUsd = 0;
+  void merge(const ModelCounts& o);
+};
+
+// Roll-up deltas of one job or one transaction.
+struct Rollups {
+  std::map<std::int64_t, RollupCounts> sessions;  // by sessions.id
+  std::map<std::int64_t, RollupCounts> prompts;   // by prompts.id
+  std::map<std::pair<std::int64_t, std::int64_t>, ModelCounts> models;       // (session, model)
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> eventCounts;  // (session, event name)
+  std::set<std::string> sessionIds;
+  std::int64_t events = 0, points = 0, spans = 0, newestNs = 0;
+
+  void merge(const Rollups& o);
+  bool empty() const { return events == 0 && points == 0 && spans == 0; }
+};
+
+class RowWriter {
+ public:
+  explicit RowWriter(Database& db);
+
+  // Inserts the batch; returns new and duplicate counts. Adds roll-up deltas to *rollups.
+  void write(const model::NormalizedBatch& batch, Rollups* rollups, WriteResult* result);
+  void writeLog(const IngestLogEntry& e);
+  void flushRollups(const Rollups& r);
+  // Forget cached ids (after a rollback they may name rows that no longer exist).
+  void clearCaches();
+
+ private:
+  std::int64_t dictId(const std::string& s);
+  std::int64_t sessionId(const std::string& s);
+  std::int64_t promptId(const std::string& s, std::int64_t sessionRef);
+  std::int64_t internRow(std::unordered_map<std::string, std::int64_t>& cache, const std::string& key,
+                         Statement& insert, Statement& select);
+  std::int64_t resourceId(const model::ResourceInfo& r);
+  std::int64_t scopeId(const model::ScopeInfo& s);
+  void writeEvent(const model::EventRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
+                  WriteResult* result);
+  void writePoint(const model::MetricPointRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
+                  WriteResult* result);
+  void writeSpan(const model::SpanRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
+                 WriteResult* result);
+
+  Database& db_;
+  Statement insEvent_, insDict_, selDict_, insSession_, selSession_, insPrompt_, selPrompt_, insResource_,
+      selResource_, insScope_, selScope_, insSeries_, selSeries_, insPoint_, insSpan_, insLog_, updSession_,
+      updPrompt_, upsModel_, upsEventCount_;
+  std::unordered_map<std::string, std::int64_t> dict_, sessions_, prompts_, resources_, scopes_, series_;
+};
+
+}  // namespace cctv::store

@@ -1,0 +1,28 @@
+#pragma once
+// The SQLite file format: tables, indexes, the user-facing views, and the migrations between versions.
+// The file is an interface (users query it with sqlite3), documented in README.md "The database".
+
+#include <string>
+
+#include "store/Sqlite.h"
+
+namespace cctv::store {
+
+constexpr int kSchemaVersion = 1;
+// PRAGMA application_id: 'cctv'. A file with another id is not ours and is never written to.
+constexpr int kApplicationId = 0x63637476;
+
+// Column of event_data that holds schema field `index` ("duration_ms", or "model_ref" for interned text).
+std::string eventColumn(int index);
+
+// Prepares a connection the writer will use: WAL, synchronous=NORMAL, and the schema at kSchemaVersion
+// (creating it, or migrating an older cctv file). Throws SqliteError with a one-line message for files
+// that are not cctv databases, are from a newer cctv, or are damaged.
+void openForWriting(Database& db);
+// Checks that a connection opened read-only points at a cctv database this build can read.
+void checkReadable(Database& db);
+
+// The SQL of the `events` view (exposed for tests and the README).
+std::string eventsViewSql();
+
+}  // namespace cctv::store

@@ -1,0 +1,71 @@
+#pragma once
+// The store's single writer: one thread that owns the write connection and commits batches.
+//
+// Receivers submit jobs (never blocking); the writer groups whatever is queued into one transaction,
+// with a savepoint per job so one bad job cannot spoil the others, writes each job's ingest_log row in the
+// same transaction, commits, and only then reports each job's outcome. So an acknowledgement always means
+// "committed". The queue is bounded: when it is full, submit() says so and the receiver answers 503.
+
+#include <QObject>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/IngestTypes.h"
+
+namespace cctv::store {
+
+// Qt face of the writer: announces committed data to whoever listens (the viewer), batched per commit.
+class StoreNotifier : public QObject {
+  Q_OBJECT
+ Q_SIGNALS:
+  void stored(const cctv::store::StoredSummary& summary);
+  // The store failed in a way the user should see (disk full, database locked); empty when recovered.
+  void storeError(const QString& message);
+};
+
+struct WriterOptions {
+  std::string path;
+  std::size_t maxQueuedItems = 200000;  // rows waiting; past this, submit() returns Full
+  std::size_t maxItemsPerTransaction = 20000;
+  int busyTimeoutMs = 5000;  // how long a commit waits for another process's lock before answering 503
+};
+
+class Writer {
+ public:
+  explicit Writer(WriterOptions options);
+  ~Writer();  // stop()s
+
+  // Opens (creating or migrating) the database and starts the thread. On failure: false + one-line error.
+  bool open(std::string* error);
+
+  enum class Submit { Queued, Full, Stopped };
+  Submit submit(std::unique_ptr<WriteJob> job);
+  // Queues an ingest_log row for a request that stored nothing (refused, undecodable, overload).
+  void log(IngestLogEntry entry);
+  // Writes everything queued, commits, closes. Idempotent.
+  void stop();
+
+  StoreNotifier* notifier() { return &notifier_; }
+  std::size_t queuedItems() const;
+  const std::string& path() const { return options_.path; }
+
+ private:
+  void run();
+  void writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vector<IngestLogEntry>& logs);
+
+  WriterOptions options_;
+  StoreNotifier notifier_;
+  struct State;
+  std::unique_ptr<State> d;
+  std::thread thread_;
+};
+
+}  // namespace cctv::store
+
+Q_DECLARE_METATYPE(cctv::store::StoredSummary)

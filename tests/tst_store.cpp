@@ -1,0 +1,237 @@
+// The store on its own: the schema and its guards, the events view (names, types, attributes as sent),
+// deduplication, roll-ups, and the batched "stored" signal.
+
+#include <QtTest>
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <future>
+
+#include "model/EventSchema.h"
+#include "model/Normalizer.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "store/Schema.h"
+#include "store/Writer.h"
+
+using namespace cctv;
+using opentelemetry::proto::common::v1::KeyValue;
+
+namespace {
+
+struct Rec {
+  std::string name;
+  std::int64_t seq = -1;
+  std::string session = "s-1";
+  std::vector<std::pair<std::string, std::string>> strings;
+  std::vector<std::pair<std::string, std::int64_t>> ints;
+  std::uint64_t time = 1795547844547000000ull;
+  std::string eventTimestamp;  // "" = derived from time
+};
+
+model::NormalizedBatch batch(const std::vector<Rec>& recs) {
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest req;
+  auto* rl = req.add_resource_logs();
+  auto* kv = rl->mutable_resource()->add_attributes();
+  kv->set_key("service.name");
+  kv->mutable_value()->set_string_value("claude-code");
+  auto* sl = rl->add_scope_logs();
+  sl->mutable_scope()->set_name("com.anthropic.claude_code.events");
+  for (const Rec& r : recs) {
+    auto* lr = sl->add_log_records();
+    lr->set_time_unix_nano(r.time);
+    lr->set_observed_time_unix_nano(r.time);
+    lr->mutable_body()->set_string_value("claude_code." + r.name);
+    auto add = [&](const std::string& k) {
+      KeyValue* a = lr->add_attributes();
+      a->set_key(k);
+      return a->mutable_value();
+    };
+    add("event.name")->set_string_value(r.name);
+    add("event.timestamp")->set_string_value(r.eventTimestamp.empty() ? model::isoMillis(static_cast<std::int64_t>(r.time))
+                                                                        : r.eventTimestamp);
+    if (r.seq >= 0) add("event.sequence")->set_int_value(r.seq);
+    if (!r.session.empty()) add("session.id")->set_string_value(r.session);
+    for (const auto& [k, v] : r.strings) add(k)->set_string_value(v);
+    for (const auto& [k, v] : r.ints) add(k)->set_int_value(v);
+  }
+  model::NormalizedBatch out;
+  model::normalizeLogs(req, &out);
+  return out;
+}
+
+class Store {
+ public:
+  Store() : path(dir.filePath("s.db").toStdString()), writer(store::WriterOptions{path}) {
+    std::string err;
+    if (!writer.open(&err)) qFatal("%s", err.c_str());
+  }
+  store::WriteResult write(model::NormalizedBatch b) {
+    auto job = std::make_unique<store::WriteJob>();
+    job->batch = std::move(b);
+    std::promise<store::WriteResult> p;
+    job->done = [&](const store::WriteResult& r) { p.set_value(r); };
+    writer.submit(std::move(job));
+    return p.get_future().get();
+  }
+  std::string text(const std::string& sql) {
+    store::Database db(path, store::Database::Mode::ReadOnly);
+    return db.queryText(sql);
+  }
+  std::int64_t count(const std::string& sql) {
+    store::Database db(path, store::Database::Mode::ReadOnly);
+    return db.queryInt(sql, -1);
+  }
+  QTemporaryDir dir;
+  std::string path;
+  store::Writer writer;
+};
+
+}  // namespace
+
+class TestStore : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void eventsViewHasEverySchemaColumn() {
+    Store s;
+    std::set<std::string> cols;
+    store::Database db(s.path, store::Database::Mode::ReadOnly);
+    store::Statement st = db.prepare("SELECT name FROM pragma_table_info('events')");
+    while (st.step()) cols.insert(st.columnText(0));
+    for (const char* top : {"timeUnixNano", "observedTimeUnixNano", "body", "droppedAttributesCount", "attributes",
+                            "resource"})
+      QVERIFY2(cols.count(top), top);
+    for (int i = 0; i < model::kFieldCount; ++i) QVERIFY2(cols.count(model::eventFields()[i].name), model::eventFields()[i].name);
+    for (const char* view : {"metric_points", "spans"})
+      QCOMPARE(db.queryInt(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = '") + view + "'"), 1);
+    QCOMPARE(db.queryInt("PRAGMA user_version"), store::kSchemaVersion);
+    QCOMPARE(db.queryInt("PRAGMA application_id"), store::kApplicationId);
+    QCOMPARE(db.queryText("PRAGMA journal_mode"), std::string("wal"));
+  }
+
+  void attributesComeBackAsSent() {
+    Store s;
+    Rec r{"tool_result", 8};
+    r.strings = {{"success", "false"}, {"duration_ms", "38"}, {"error", "exit 2"}, {"safe_mode", "maybe"}};
+    r.ints = {{"input_tokens", 12}, {"ttft_ms", 5}};
+    r.eventTimestamp = "2026-11-24T19:17:24.547+00:00";  // not the derived form: stored as sent
+    QCOMPARE(s.write(batch({r})).stored, 1);
+    QCOMPARE(s.text("SELECT typeof(success) || success || typeof(duration_ms) || duration_ms || typeof(safe_mode) "
+                    "FROM events"),
+             std::string("integer0integer38text"));
+    const std::string attrs = s.text("SELECT attributes FROM events");
+    QVERIFY2(attrs.find(R"("success":"false")") != std::string::npos, attrs.c_str());
+    QVERIFY2(attrs.find(R"("duration_ms":"38")") != std::string::npos, attrs.c_str());
+    QVERIFY2(attrs.find(R"("safe_mode":"maybe")") != std::string::npos, attrs.c_str());
+    QVERIFY2(attrs.find(R"("input_tokens":12)") != std::string::npos, attrs.c_str());
+    QVERIFY2(attrs.find(R"("ttft_ms":5)") != std::string::npos, attrs.c_str());
+    QCOMPARE(s.text("SELECT event_timestamp FROM events"), std::string("2026-11-24T19:17:24.547+00:00"));
+    QCOMPARE(s.text("SELECT body FROM events"), std::string("claude_code.tool_result"));
+    QCOMPARE(s.text("SELECT resource FROM events"), std::string(R"({"service.name":"claude-code"})"));
+    QCOMPARE(s.text("SELECT scope_name FROM events"), std::string("com.anthropic.claude_code.events"));
+    QCOMPARE(s.count("SELECT tool_failures FROM sessions"), 1);
+  }
+
+  void derivedTimestampMatchesSqlite() {
+    // The view rebuilds event_timestamp from timeUnixNano; it must equal what Claude Code wrote.
+    Store s;
+    std::vector<Rec> recs;
+    for (int i = 0; i < 200; ++i) {
+      Rec r{"x", i};
+      r.time = 1795547844000000000ull + static_cast<std::uint64_t>(i) * 1000003ull * 997ull;
+      r.time -= r.time % 1000000;
+      recs.push_back(r);
+    }
+    QCOMPARE(s.write(batch(recs)).stored, 200);
+    QCOMPARE(s.count("SELECT count(*) FROM event_data WHERE event_timestamp IS NULL AND wf & 4"), 200);
+    store::Database db(s.path, store::Database::Mode::ReadOnly);
+    store::Statement st = db.prepare("SELECT timeUnixNano, event_timestamp FROM events");
+    int n = 0;
+    while (st.step()) {
+      QCOMPARE(st.columnText(1), model::isoMillis(st.columnInt(0)));
+      ++n;
+    }
+    QCOMPARE(n, 200);
+  }
+
+  void duplicatesAreCountedNotStored() {
+    Store s;
+    std::vector<Rec> recs = {{"user_prompt", 4, "s-1", {{"prompt.id", "p-1"}}}, {"api_request", 5, "s-1", {{"prompt.id", "p-1"}}}};
+    auto first = s.write(batch(recs));
+    QCOMPARE(first.stored, 2);
+    auto again = s.write(batch(recs));
+    QCOMPARE(again.stored, 0);
+    QCOMPARE(again.duplicates, 2);
+    // Same sequence in another session, or another timestamp (a resumed process), is a new event.
+    recs[0].session = "s-2";
+    recs[1].time += 1000000;
+    auto other = s.write(batch(recs));
+    QCOMPARE(other.stored, 2);
+    // Records without session or sequence fall back to a fingerprint of the whole record.
+    Rec loose{"mystery"};
+    loose.session.clear();
+    QCOMPARE(s.write(batch({loose})).stored, 1);
+    QCOMPARE(s.write(batch({loose})).duplicates, 1);
+    loose.strings = {{"k", "v"}};
+    QCOMPARE(s.write(batch({loose})).stored, 1);
+    QCOMPARE(s.count("SELECT count(*) FROM events"), 6);
+    QCOMPARE(s.count("SELECT events FROM sessions WHERE session_id = 's-1'"), 3);
+    QCOMPARE(s.count("SELECT events FROM prompts WHERE prompt_id = 'p-1'"), 4);
+    QCOMPARE(s.count("SELECT api_requests FROM prompts WHERE prompt_id = 'p-1'"), 2);
+  }
+
+  void storedSignalIsBatched() {
+    Store s;
+    QSignalSpy spy(s.writer.notifier(), &store::StoreNotifier::stored);
+    s.write(batch({{"a", 1, "s-1"}, {"b", 2, "s-2"}, {"c", 3, "s-2"}}));
+    QTRY_COMPARE(spy.count(), 1);
+    const auto summary = spy.at(0).at(0).value<store::StoredSummary>();
+    QCOMPARE(summary.events, 3);
+    QCOMPARE(summary.sessionIds, (std::vector<std::string>{"s-1", "s-2"}));
+    s.write(batch({{"a", 1, "s-1"}}));  // only a duplicate: nothing new, no signal
+    QTest::qWait(50);
+    QCOMPARE(spy.count(), 1);
+  }
+
+  void refusesForeignAndNewerFiles() {
+    QTemporaryDir dir;
+    const std::string foreign = dir.filePath("foreign.db").toStdString();
+    {
+      store::Database db(foreign, store::Database::Mode::ReadWriteCreate);
+      db.exec("CREATE TABLE accounts (id INTEGER)");
+    }
+    store::Writer w1(store::WriterOptions{foreign});
+    std::string err;
+    QVERIFY(!w1.open(&err));
+    QVERIFY2(err.find("not a cctv database") != std::string::npos, err.c_str());
+    const std::string newer = dir.filePath("newer.db").toStdString();
+    {
+      store::Writer w(store::WriterOptions{newer});
+      QVERIFY(w.open(&err));
+    }
+    {
+      store::Database db(newer, store::Database::Mode::ReadWriteCreate);
+      db.exec("PRAGMA user_version = 99");
+    }
+    store::Writer w2(store::WriterOptions{newer});
+    QVERIFY(!w2.open(&err));
+    QVERIFY2(err.find("newer cctv") != std::string::npos, err.c_str());
+  }
+
+  void reopensExistingDatabase() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("re.db").toStdString();
+    {
+      store::Writer w(store::WriterOptions{path});
+      std::string err;
+      QVERIFY(w.open(&err));
+    }
+    Store s;  // a second, independent store must not matter
+    store::Writer w(store::WriterOptions{path});
+    std::string err;
+    QVERIFY2(w.open(&err), err.c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
