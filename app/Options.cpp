@@ -51,7 +51,14 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                   QStringLiteral("Replace prompt text, responses, tool input and raw API bodies "
                                                  "with <REDACTED> before storing."));
   const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No per-request lines on stderr."));
-  p.addOptions({headless, port, bind, db, token, maxBody, insecure, redact, quiet});
+  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                      QStringLiteral("Render the main window at 1440x900 with the database's data, "
+                                                     "save it as a PNG and exit (no receiver)."),
+                                      QStringLiteral("OUT.png"));
+  const QCommandLineOption page(QStringLiteral("page"),
+                                QStringLiteral("Page for --screenshot: sessions, prompt, events, costs, tools, ingest."),
+                                QStringLiteral("PAGE"), QStringLiteral("sessions"));
+  p.addOptions({headless, port, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -90,6 +97,11 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   o.insecure = p.isSet(insecure);
   o.redact = p.isSet(redact);
   o.quiet = p.isSet(quiet);
+  o.screenshot = p.value(screenshot);
+  o.page = p.value(page);
+  static const QStringList pages = {QStringLiteral("sessions"), QStringLiteral("prompt"), QStringLiteral("events"),
+                                    QStringLiteral("costs"), QStringLiteral("tools"), QStringLiteral("ingest")};
+  if (!pages.contains(o.page)) return fail(QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));
   if (!isLoopback(o.bind) && o.token.isEmpty() && !o.insecure)
     return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach it could write "
                                "to your database (pass --insecure to do it anyway)")

@@ -19,6 +19,8 @@ struct Options {
   bool insecure = false;
   bool redact = false;
   bool quiet = false;  // no per-request lines on stderr
+  QString screenshot;  // --screenshot FILE: render the window, save, exit
+  QString page = QStringLiteral("sessions");  // --page for the screenshot: sessions, prompt, costs, tools, ingest
 };
 
 // Parses argv. On --help/--version prints and returns nullopt with *exitCode 0; on a bad argument prints a

@@ -1,5 +1,6 @@
 // cctv: receives Claude Code's OpenTelemetry export and keeps it in SQLite; shows it when there is a display.
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -9,7 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "Gui.h"
 #include "Options.h"
+#include "ServiceOptions.h"
 #include "SignalWatcher.h"
 #include "ingest/IngestService.h"
 
@@ -21,26 +24,13 @@ bool haveDisplay() {
   return (x && *x) || (w && *w);
 }
 
-cctv::ingest::ServiceOptions serviceOptions(const cctv::app::Options& o) {
-  cctv::ingest::ServiceOptions s;
-  s.dbPath = QDir::cleanPath(QFileInfo(o.dbPath).absoluteFilePath()).toStdString();
-  s.http.bindAddress = o.bind == QLatin1String("localhost") ? "127.0.0.1" : o.bind.toStdString();
-  s.http.port = static_cast<std::uint16_t>(o.httpPort);
-  s.http.maxBodyBytes = o.maxBody;
-  s.receiver.token = o.token.toStdString();
-  s.receiver.maxBodyBytes = o.maxBody;
-  s.receiver.normalize.redactContent = o.redact;
-  s.receiver.logRequests = !o.quiet;
-  return s;
-}
-
 int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
   const QString dir = QFileInfo(o.dbPath).absolutePath();
   if (!QDir().mkpath(dir)) {
     std::fprintf(stderr, "cctv: cannot create the database directory %s\n", qPrintable(dir));
     return 1;
   }
-  cctv::ingest::IngestService service(serviceOptions(o));
+  cctv::ingest::IngestService service(cctv::app::serviceOptions(o));
   std::string error;
   if (!service.start(&error)) {
     std::fprintf(stderr, "cctv: %s\n", error.c_str());
@@ -65,14 +55,30 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
 
 int main(int argc, char** argv) {
   ::umask(077);  // the database, its WAL and anything else cctv writes: owner only
+  QCoreApplication::setOrganizationName(QStringLiteral("cctv"));
   QCoreApplication::setApplicationName(QStringLiteral("cctv"));
   QCoreApplication::setApplicationVersion(QStringLiteral(CCTV_VERSION));
-  QCoreApplication app(argc, argv);
+  // Window or not is decided before the application object exists: a QApplication needs a display.
+  bool headless = !haveDisplay(), screenshot = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--headless" || a == "--help" || a == "-h" || a == "--version" || a == "-v") headless = true;
+    if (a == "--screenshot" || a.rfind("--screenshot=", 0) == 0) screenshot = true;
+  }
+  if (screenshot && !haveDisplay()) qputenv("QT_QPA_PLATFORM", "offscreen");
+  if (headless && !screenshot) {
+    QCoreApplication app(argc, argv);
+    int exitCode = 0;
+    const auto options = cctv::app::parseOptions(app.arguments(), &exitCode);
+    if (!options) return exitCode;
+    if (!options->headless)
+      std::fprintf(stderr, "cctv: no display (DISPLAY and WAYLAND_DISPLAY are unset): running the headless "
+                           "receiver\n");
+    return runHeadless(app, *options);
+  }
+  QApplication app(argc, argv);
   int exitCode = 0;
   const auto options = cctv::app::parseOptions(app.arguments(), &exitCode);
   if (!options) return exitCode;
-  if (!options->headless && !haveDisplay())
-    std::fprintf(stderr, "cctv: no display (DISPLAY and WAYLAND_DISPLAY are unset): running the headless "
-                         "receiver\n");
-  return runHeadless(app, *options);
+  return cctv::app::runGui(*options);
 }

@@ -21,7 +21,7 @@ struct Corpus::Impl {
   std::vector<logs::LogRecord> records;  // in session order, each session's records contiguous
 };
 
-Corpus::Corpus(const std::string& fixturesDir) : d(std::make_shared<Impl>()) {
+Corpus::Corpus(const std::string& fixturesDir, bool withRawBodies) : d(std::make_shared<Impl>()) {
   std::set<std::string> seen;  // (session, sequence): resends appear once
   QStringList files;
   QDirIterator it(QString::fromStdString(fixturesDir), {QStringLiteral("*-logs.json")}, QDir::Files,
@@ -41,6 +41,7 @@ Corpus::Corpus(const std::string& fixturesDir) : d(std::make_shared<Impl>()) {
       for (const auto& sl : rl.scope_logs()) {
         if (d->scope.name().empty()) d->scope = sl.scope();
         for (const auto& r : sl.log_records()) {
+          if (!withRawBodies && r.body().string_value().find("_body") != std::string::npos) continue;
           std::string key = std::to_string(r.time_unix_nano());
           for (const auto& kv : r.attributes())
             if (kv.key() == "session.id" || kv.key() == "event.sequence") key += "|" + kv.value().SerializeAsString();

@@ -18,8 +18,9 @@ struct Batch {
 
 class Corpus {
  public:
-  // Loads the fixtures' log records (all runs, resends included once).
-  explicit Corpus(const std::string& fixturesDir);
+  // Loads the fixtures' log records (all runs, resends included once). Without raw bodies, leaves out the
+  // api_request_body / api_response_body events (tens of KB each, only with OTEL_LOG_RAW_API_BODIES).
+  explicit Corpus(const std::string& fixturesDir, bool withRawBodies = true);
   // `count` records in batches of `perBatch`, every record unique; `salt` makes ids differ between calls.
   std::vector<Batch> batches(std::int64_t count, int perBatch, std::uint64_t salt) const;
   std::size_t templateRecords() const;

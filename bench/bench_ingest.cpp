@@ -4,7 +4,8 @@
 //   (c) end to end over HTTP: 8 keep-alive clients posting 200-record batches to the real receiver,
 //       on a database that already holds 1M events.
 // Records are the fixtures' real log records, replicated into unique sessions (bench/Corpus).
-// Run: build/bench/bench_ingest [--benchmark_filter=...]; environment CCTV_BENCH_PREFILL (default 1000000).
+// Run: build/bench/bench_ingest [--benchmark_filter=...]; environment CCTV_BENCH_PREFILL (default 1000000),
+// CCTV_BENCH_NO_RAW_BODIES=1 to leave the raw API body events out of the mix.
 
 #include <benchmark/benchmark.h>
 
@@ -26,8 +27,9 @@ using namespace cctv;
 
 namespace {
 
+// CCTV_BENCH_NO_RAW_BODIES=1: the fixture mix without the raw API body events (see Corpus).
 const bench::Corpus& corpus() {
-  static const bench::Corpus c(CCTV_FIXTURES_DIR);
+  static const bench::Corpus c(CCTV_FIXTURES_DIR, std::getenv("CCTV_BENCH_NO_RAW_BODIES") == nullptr);
   return c;
 }
 

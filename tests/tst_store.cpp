@@ -20,6 +20,9 @@ using opentelemetry::proto::common::v1::KeyValue;
 namespace {
 
 struct Rec {
+  Rec(std::string n, std::int64_t sq = -1, std::string sess = "s-1",
+      std::vector<std::pair<std::string, std::string>> str = {})
+      : name(std::move(n)), seq(sq), session(std::move(sess)), strings(std::move(str)) {}
   std::string name;
   std::int64_t seq = -1;
   std::string session = "s-1";

@@ -16,6 +16,7 @@ namespace F = model::F;
 namespace {
 
 constexpr int kEventFixedParams = 16;
+constexpr std::int64_t kNsPerDay = 86400LL * 1000000000LL;
 // Caches are dropped when they grow past this, so the writer's memory stays flat on long runs.
 constexpr std::size_t kMaxCacheEntries = 100000;
 
@@ -135,6 +136,7 @@ void Rollups::merge(const Rollups& o) {
   for (const auto& [k, v] : o.sessions) sessions[k].merge(v);
   for (const auto& [k, v] : o.prompts) prompts[k].merge(v);
   for (const auto& [k, v] : o.models) models[k].merge(v);
+  for (const auto& [k, v] : o.days) days[k].merge(v);
   for (const auto& [k, v] : o.eventCounts) eventCounts[k] += v;
   sessionIds.insert(o.sessionIds.begin(), o.sessionIds.end());
   events += o.events;
@@ -206,6 +208,14 @@ RowWriter::RowWriter(Database& db) : db_(db) {
       "INSERT INTO session_models (session_ref, model_ref, api_requests, api_errors, cost_usd, input_tokens, "
       "output_tokens, cache_read_tokens, cache_creation_tokens) VALUES (?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT (session_ref, model_ref) DO UPDATE SET api_requests = api_requests + excluded.api_requests, "
+      "api_errors = api_errors + excluded.api_errors, cost_usd = cost_usd + excluded.cost_usd, "
+      "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
+      "cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, "
+      "cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens");
+  upsDay_ = db.prepare(
+      "INSERT INTO daily_models (day, model_ref, api_requests, api_errors, cost_usd, input_tokens, "
+      "output_tokens, cache_read_tokens, cache_creation_tokens) VALUES (?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT (day, model_ref) DO UPDATE SET api_requests = api_requests + excluded.api_requests, "
       "api_errors = api_errors + excluded.api_errors, cost_usd = cost_usd + excluded.cost_usd, "
       "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
       "cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, "
@@ -413,6 +423,15 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
     const Value& d = row.field(rf().decision);
     if (d.kind == Value::Kind::Text && d.s == "reject") delta.toolRejections = 1;
   }
+  ModelCounts m;
+  m.apiRequests = delta.apiRequests;
+  m.apiErrors = delta.apiErrors;
+  m.costUsd = delta.costUsd;
+  m.inputTokens = delta.inputTokens;
+  m.outputTokens = delta.outputTokens;
+  m.cacheReadTokens = delta.cacheReadTokens;
+  m.cacheCreationTokens = delta.cacheCreationTokens;
+  if (modelRef && (delta.apiRequests || delta.apiErrors)) r->days[{row.timeNs / kNsPerDay, modelRef}].merge(m);
   if (sessionRef) {
     RollupCounts s = delta;
     s.userRef = userRef;
@@ -421,17 +440,7 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
     r->sessions[sessionRef].merge(s);
     r->sessionIds.insert(*sessionText);
     if (nameRef) r->eventCounts[{sessionRef, nameRef}] += 1;
-    if (modelRef && (delta.apiRequests || delta.apiErrors)) {
-      ModelCounts m;
-      m.apiRequests = delta.apiRequests;
-      m.apiErrors = delta.apiErrors;
-      m.costUsd = delta.costUsd;
-      m.inputTokens = delta.inputTokens;
-      m.outputTokens = delta.outputTokens;
-      m.cacheReadTokens = delta.cacheReadTokens;
-      m.cacheCreationTokens = delta.cacheCreationTokens;
-      r->models[{sessionRef, modelRef}].merge(m);
-    }
+    if (modelRef && (delta.apiRequests || delta.apiErrors)) r->models[{sessionRef, modelRef}].merge(m);
   }
   if (promptRef) {
     RollupCounts p = delta;
@@ -605,6 +614,19 @@ void RowWriter::flushRollups(const Rollups& r) {
     updPrompt_.bind(sqlite3_bind_parameter_index(updPrompt_.handle(), ":id"), id);
     updPrompt_.step();
     updPrompt_.reset();
+  }
+  for (const auto& [key, m] : r.days) {
+    upsDay_.bind(1, key.first);
+    upsDay_.bind(2, key.second);
+    upsDay_.bind(3, m.apiRequests);
+    upsDay_.bind(4, m.apiErrors);
+    upsDay_.bind(5, m.costUsd);
+    upsDay_.bind(6, m.inputTokens);
+    upsDay_.bind(7, m.outputTokens);
+    upsDay_.bind(8, m.cacheReadTokens);
+    upsDay_.bind(9, m.cacheCreationTokens);
+    upsDay_.step();
+    upsDay_.reset();
   }
   for (const auto& [key, m] : r.models) {
     upsModel_.bind(1, key.first);

@@ -40,6 +40,7 @@ struct Rollups {
   std::map<std::int64_t, RollupCounts> sessions;  // by sessions.id
   std::map<std::int64_t, RollupCounts> prompts;   // by prompts.id
   std::map<std::pair<std::int64_t, std::int64_t>, ModelCounts> models;       // (session, model)
+  std::map<std::pair<std::int64_t, std::int64_t>, ModelCounts> days;         // (UTC day, model)
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> eventCounts;  // (session, event name)
   std::set<std::string> sessionIds;
   std::int64_t events = 0, points = 0, spans = 0, newestNs = 0;
@@ -77,7 +78,7 @@ class RowWriter {
   Database& db_;
   Statement insEvent_, insDict_, selDict_, insSession_, selSession_, insPrompt_, selPrompt_, insResource_,
       selResource_, insScope_, selScope_, insSeries_, selSeries_, insPoint_, insSpan_, insLog_, updSession_,
-      updPrompt_, upsModel_, upsEventCount_;
+      updPrompt_, upsModel_, upsDay_, upsEventCount_;
   std::unordered_map<std::string, std::int64_t> dict_, sessions_, prompts_, resources_, scopes_, series_;
 };
 

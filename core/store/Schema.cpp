@@ -84,6 +84,15 @@ CREATE TABLE session_models (
   cache_read_tokens INTEGER NOT NULL DEFAULT 0, cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (session_ref, model_ref)) WITHOUT ROWID;
 
+-- Per UTC day (time_ns / 86400e9) and model: API requests, errors, cost and tokens, for the costs page.
+CREATE TABLE daily_models (
+  day INTEGER NOT NULL, model_ref INTEGER NOT NULL,
+  api_requests INTEGER NOT NULL DEFAULT 0, api_errors INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0, cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, model_ref)) WITHOUT ROWID;
+
 -- Per session and event name: how many.
 CREATE TABLE session_event_counts (
   session_ref INTEGER NOT NULL, name_ref INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 0,
@@ -138,7 +147,7 @@ CREATE UNIQUE INDEX event_key ON event_data (session_id_ref, event_sequence, eve
 CREATE UNIQUE INDEX event_fp ON event_data (fp) WHERE fp IS NOT NULL;
 CREATE INDEX event_time ON event_data (time_ns);
 CREATE INDEX event_prompt ON event_data (prompt_id_ref, event_sequence) WHERE prompt_id_ref IS NOT NULL;
-CREATE INDEX event_session_time ON event_data (session_id_ref, time_ns);
+CREATE INDEX event_name_time ON event_data (event_name_ref, time_ns);
 
 CREATE TABLE metric_series (
   id INTEGER PRIMARY KEY,

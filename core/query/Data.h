@@ -1,0 +1,170 @@
+#pragma once
+// Plain value types the viewer shows, as the query classes return them. No behaviour, no Qt widgets.
+// Times are Unix nanoseconds; money is USD.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cctv::data {
+
+struct Tokens {
+  std::int64_t input = 0;
+  std::int64_t output = 0;
+  std::int64_t cacheRead = 0;
+  std::int64_t cacheCreation = 0;
+  std::int64_t total() const { return input + output + cacheRead + cacheCreation; }
+};
+
+// One row of the session list.
+struct SessionSummary {
+  std::int64_t ref = 0;  // sessions.id
+  std::string sessionId;
+  std::int64_t firstNs = 0;
+  std::int64_t lastNs = 0;
+  std::string userId;
+  std::string terminal;
+  std::string appVersion;  // Claude Code version (resource service.version)
+  std::vector<std::string> models;
+  std::int64_t events = 0;
+  std::int64_t prompts = 0;
+  std::int64_t apiRequests = 0;
+  std::int64_t apiErrors = 0;
+  std::int64_t toolCalls = 0;
+  std::int64_t toolFailures = 0;
+  std::int64_t toolRejections = 0;
+  std::int64_t errors = 0;
+  Tokens tokens;
+  double costUsd = 0;
+};
+
+struct SessionFilter {
+  std::string text;          // matched against session id, user, terminal, models
+  std::int64_t fromNs = 0;   // sessions active at or after (0: no bound)
+  std::int64_t toNs = 0;     // sessions that started at or before (0: no bound)
+  std::string model;         // "" any
+  bool onlyWithErrors = false;
+  int limit = 5000;
+};
+
+// One event as the timeline, the trace and the tables need it (a subset of the events view).
+struct EventItem {
+  std::int64_t id = 0;
+  std::int64_t timeNs = 0;
+  std::string name;  // event_name, e.g. "api_request"
+  std::int64_t sequence = -1;
+  std::string promptId;
+  std::string toolName;
+  std::string model;
+  std::int64_t durationMs = -1;  // -1: none
+  std::int64_t ttftMs = -1;
+  int success = -1;              // -1 unknown, 0 false, 1 true
+  std::string decision;          // tool_decision: accept / reject
+  std::string source;            // tool_decision source, tool_result decision_source
+  std::string error;             // api_error / tool_result error text or error_type
+  std::int64_t statusCode = 0;
+  std::int64_t attempt = 0;
+  double costUsd = 0;
+  Tokens tokens;
+  std::string summary;  // one line for lists and tooltips ("Bash: echo hi", "claude-sonnet-4-5 1.2 s $0.03")
+  std::string traceId;  // hex, when the record carried one
+  std::string spanId;
+};
+
+// One row of a session's prompt list.
+struct PromptSummary {
+  std::int64_t ref = 0;
+  std::string promptId;
+  std::int64_t firstNs = 0;
+  std::int64_t lastNs = 0;
+  std::string text;  // the prompt, "<REDACTED>", or "" when no user_prompt event arrived
+  std::string commandName;
+  std::int64_t events = 0;
+  std::int64_t apiRequests = 0;
+  std::int64_t toolCalls = 0;
+  std::int64_t errors = 0;
+  Tokens tokens;
+  double costUsd = 0;
+  std::int64_t apiDurationMs = 0;
+};
+
+// Every field of one stored event, for the inspector.
+struct EventDetail {
+  std::int64_t id = 0;
+  std::vector<std::pair<std::string, std::string>> fields;  // non-null events-view columns, in view order
+  std::string attributesJson;
+  std::string resourceJson;
+};
+
+// A page of the events table.
+struct EventQuery {
+  std::string sessionId;   // "" all sessions
+  std::string eventName;   // "" all events
+  std::string search;      // free text over attributes
+  std::string sortColumn = "timeUnixNano";  // an events view column
+  bool ascending = true;
+  std::int64_t offset = 0;
+  int limit = 200;
+  std::vector<std::string> columns;  // events view columns to fetch; empty: a default set
+};
+
+struct EventPage {
+  std::vector<std::string> columns;
+  std::vector<std::int64_t> ids;
+  std::vector<std::vector<std::string>> rows;  // display text, "" for NULL
+  std::int64_t total = 0;                      // rows matching, for the scroll bar
+};
+
+// Costs page.
+struct DailyCost {
+  std::int64_t dayStartNs = 0;  // UTC midnight
+  std::string model;
+  double costUsd = 0;
+  Tokens tokens;
+  std::int64_t requests = 0;
+};
+
+struct CumulativePoint {
+  std::int64_t timeNs = 0;
+  double costUsd = 0;  // running total
+};
+
+// Tools & errors page.
+struct ToolStats {
+  std::string toolName;
+  std::int64_t calls = 0;
+  std::int64_t successes = 0;
+  std::int64_t failures = 0;
+  double p50Ms = 0;
+  double p95Ms = 0;
+  std::int64_t rejections = 0;
+  std::vector<std::pair<std::string, std::int64_t>> rejectionsBySource;
+};
+
+struct ApiErrorStats {
+  std::string model;
+  std::int64_t statusCode = 0;
+  std::string eventName;  // api_error, api_retries_exhausted, api_refusal
+  std::int64_t count = 0;
+  std::string lastError;
+};
+
+// Ingest page.
+struct IngestLogRow {
+  std::int64_t id = 0;
+  std::int64_t receivedAtNs = 0;
+  std::string transport, path, contentType, contentEncoding, message, remote, userAgent;
+  std::int64_t bytes = 0;
+  int status = 0;
+  std::int64_t accepted = 0, rejected = 0, duplicates = 0;
+};
+
+struct StoreTotals {
+  std::int64_t events = 0, points = 0, spans = 0, sessions = 0;
+  std::int64_t lastEventNs = 0;
+  std::int64_t fileBytes = 0;  // database + WAL
+  double costUsd = 0;
+};
+
+}  // namespace cctv::data

@@ -1,0 +1,60 @@
+#pragma once
+// Every query the viewer runs, in one place, on a read-only connection of its own (WAL lets it read while
+// the writer commits). One Reader per thread. All SQL of the viewer lives here and is tested here.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "query/Data.h"
+#include "store/Sqlite.h"
+
+namespace cctv::query {
+
+class Reader {
+ public:
+  // Opens `path` read-only. Throws store::SqliteError when it is not a readable cctv database.
+  explicit Reader(const std::string& path);
+
+  std::vector<data::SessionSummary> sessions(const data::SessionFilter& filter);
+  data::SessionSummary session(const std::string& sessionId);  // ref 0 when unknown
+  std::vector<std::string> models();       // every model seen, by name
+  std::vector<std::string> eventNames();   // every event name seen, by name
+
+  // A session's events in time order (sequence breaks ties).
+  std::vector<data::EventItem> sessionEvents(const std::string& sessionId);
+  // Events of a session newer than `afterId` (live updates of an open timeline).
+  std::vector<data::EventItem> sessionEventsAfter(const std::string& sessionId, std::int64_t afterId);
+  std::vector<data::PromptSummary> prompts(const std::string& sessionId);
+  // A prompt's events in sequence order.
+  std::vector<data::EventItem> promptEvents(const std::string& promptId);
+  data::EventDetail event(std::int64_t id);
+
+  data::EventPage events(const data::EventQuery& q);
+  static std::vector<std::string> defaultEventColumns();
+  static std::vector<std::string> eventColumns();  // every column of the events view
+
+  std::vector<data::DailyCost> dailyCosts(std::int64_t fromNs, std::int64_t toNs);
+  std::vector<data::SessionSummary> topSessionsByCost(std::int64_t fromNs, std::int64_t toNs, int n);
+  std::int64_t sessionCount(std::int64_t fromNs, std::int64_t toNs);  // sessions active in the range
+  std::vector<data::CumulativePoint> cumulativeCost(const std::string& sessionId);
+  std::vector<data::ToolStats> toolStats(std::int64_t fromNs, std::int64_t toNs);
+  std::vector<data::ApiErrorStats> apiErrors(std::int64_t fromNs, std::int64_t toNs);
+
+  std::vector<data::IngestLogRow> ingestLog(int limit, bool onlyProblems);
+  data::StoreTotals totals();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::int64_t dictId(const std::string& s);  // 0 when absent
+  std::vector<data::EventItem> eventItems(const std::string& where, std::int64_t a, std::int64_t b,
+                                          const std::string& order);
+  std::string path_;
+  store::Database db_;
+};
+
+// A one-line description of an event for lists and tooltips ("Bash: echo hi").
+std::string eventSummary(const data::EventItem& e, const std::string& detail);
+
+}  // namespace cctv::query

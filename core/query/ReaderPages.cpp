@@ -1,0 +1,311 @@
+// Reader: the events table, the costs and tools pages, and the ingest page.
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "model/EventSchema.h"
+#include "query/Reader.h"
+
+namespace cctv::query {
+
+using store::Statement;
+
+namespace {
+
+constexpr std::int64_t kNsPerDay = 86400LL * 1000000000LL;
+
+bool isEventColumn(const std::string& c) {
+  const auto cols = Reader::eventColumns();
+  return std::find(cols.begin(), cols.end(), c) != cols.end();
+}
+
+// The expression over event_data (alias e) that sorts like events-view column `c`, using indexes where
+// there are some (time, sequence).
+std::string baseSortExpression(const std::string& c) {
+  if (c == "timeUnixNano" || c == "event_timestamp") return "e.time_ns";
+  if (c == "id") return "e.id";
+  if (c == "observedTimeUnixNano") return "coalesce(e.observed_ns, e.time_ns)";
+  if (c == "session_id") return "(SELECT session_id FROM sessions WHERE id = e.session_id_ref)";
+  if (c == "prompt_id") return "(SELECT prompt_id FROM prompts WHERE id = e.prompt_id_ref)";
+  const int f = model::fieldByName(c);
+  if (f >= 0) {
+    if (f == model::F::event_name || model::eventFields()[f].interned)
+      return "(SELECT s FROM dict WHERE id = e.\"" + c + "_ref\")";
+    return "e.\"" + c + "\"";
+  }
+  return "e.time_ns";
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const auto k = std::min(v.size() - 1, static_cast<std::size_t>(std::max(0.0, std::ceil(p * static_cast<double>(v.size())) - 1)));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+std::int64_t fileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
+}
+
+}  // namespace
+
+std::vector<std::string> Reader::eventColumns() {
+  static const std::vector<std::string> cols = [] {
+    std::vector<std::string> c = {"id", "timeUnixNano", "observedTimeUnixNano", "body", "droppedAttributesCount"};
+    for (int i = 0; i < model::kFieldCount; ++i) c.emplace_back(model::eventFields()[i].name);
+    for (const char* extra : {"attributes", "resource", "scope_name", "scope_version", "severityNumber",
+                              "severityText", "flags", "traceId", "spanId", "extra_attributes"})
+      c.emplace_back(extra);
+    return c;
+  }();
+  return cols;
+}
+
+std::vector<std::string> Reader::defaultEventColumns() {
+  return {"timeUnixNano", "event_name", "session_id", "prompt_id", "event_sequence", "tool_name", "model",
+          "duration_ms", "success", "cost_usd", "input_tokens", "output_tokens"};
+}
+
+data::EventPage Reader::events(const data::EventQuery& q) {
+  data::EventPage page;
+  page.columns = q.columns.empty() ? defaultEventColumns() : q.columns;
+  page.columns.erase(std::remove_if(page.columns.begin(), page.columns.end(),
+                                    [](const std::string& c) { return !isEventColumn(c) || c == "id"; }),
+                     page.columns.end());
+  // Filters run on the stored table, where session, prompt and names are indexed integers.
+  std::string where = "1";
+  std::int64_t sessionRef = 0, nameRef = 0;
+  if (!q.sessionId.empty()) {
+    Statement st = db_.prepare("SELECT id FROM sessions WHERE session_id = ?");
+    st.bind(1, q.sessionId);
+    sessionRef = st.step() ? st.columnInt(0) : -1;
+    where += " AND e.session_id_ref = :session";
+  }
+  if (!q.eventName.empty()) {
+    nameRef = dictId(q.eventName);
+    if (!nameRef) nameRef = -1;
+    where += " AND e.event_name_ref = :name";
+  }
+  if (!q.search.empty())
+    where += " AND (e.extra LIKE :like OR e.prompt LIKE :like OR e.tool_parameters LIKE :like OR e.tool_input LIKE "
+             ":like OR e.error LIKE :like OR e.error_type LIKE :like OR e.body LIKE :like OR e.hook_name LIKE :like "
+             "OR e.request_id LIKE :like OR e.tool_use_id LIKE :like OR e.response LIKE :like OR "
+             "(SELECT s FROM dict WHERE id = e.tool_name_ref) LIKE :like OR "
+             "(SELECT s FROM dict WHERE id = e.model_ref) LIKE :like OR "
+             "(SELECT s FROM dict WHERE id = e.event_name_ref) LIKE :like)";
+  const std::string like = "%" + q.search + "%";
+  auto bindFilters = [&](Statement& st) {
+    auto idx = [&](const char* n) { return sqlite3_bind_parameter_index(st.handle(), n); };
+    if (int i = idx(":session")) st.bind(i, sessionRef);
+    if (int i = idx(":name")) st.bind(i, nameRef);
+    if (int i = idx(":like")) st.bind(i, like);
+  };
+  {
+    Statement st = db_.prepare("SELECT count(*) FROM event_data e WHERE " + where);
+    bindFilters(st);
+    page.total = st.step() ? st.columnInt(0) : 0;
+  }
+  const std::string sortCol = isEventColumn(q.sortColumn) ? q.sortColumn : "timeUnixNano";
+  const char* dir = q.ascending ? "ASC" : "DESC";
+  std::string cols;
+  for (const std::string& c : page.columns) cols += ", \"" + c + "\"";
+  // Pick the page's ids on the table (index-friendly), then read their display columns from the view.
+  const std::string sql = "SELECT id" + cols + " FROM events WHERE id IN (SELECT e.id FROM event_data e WHERE " +
+                          where + " ORDER BY " + baseSortExpression(sortCol) + " " + dir + ", e.id " + dir +
+                          " LIMIT :limit OFFSET :offset) ORDER BY \"" + sortCol + "\" " + dir + ", id " + dir;
+  Statement st = db_.prepare(sql);
+  bindFilters(st);
+  st.bind(sqlite3_bind_parameter_index(st.handle(), ":limit"), std::int64_t{q.limit});
+  st.bind(sqlite3_bind_parameter_index(st.handle(), ":offset"), q.offset);
+  while (st.step()) {
+    page.ids.push_back(st.columnInt(0));
+    std::vector<std::string> row;
+    row.reserve(page.columns.size());
+    for (std::size_t i = 0; i < page.columns.size(); ++i) row.push_back(st.columnText(static_cast<int>(i) + 1));
+    page.rows.push_back(std::move(row));
+  }
+  return page;
+}
+
+std::vector<data::DailyCost> Reader::dailyCosts(std::int64_t fromNs, std::int64_t toNs) {
+  Statement st = db_.prepare(
+      "SELECT m.day, d.s, m.cost_usd, m.input_tokens, m.output_tokens, m.cache_read_tokens, m.cache_creation_tokens, "
+      "m.api_requests FROM daily_models m JOIN dict d ON d.id = m.model_ref WHERE m.day >= ?1 AND m.day <= ?2 "
+      "ORDER BY m.day, d.s");
+  st.bind(1, fromNs / kNsPerDay);
+  st.bind(2, toNs ? toNs / kNsPerDay : std::numeric_limits<std::int64_t>::max());
+  std::vector<data::DailyCost> out;
+  while (st.step()) {
+    data::DailyCost c;
+    c.dayStartNs = st.columnInt(0) * kNsPerDay;
+    c.model = st.columnText(1);
+    c.costUsd = st.columnDouble(2);
+    c.tokens = {st.columnInt(3), st.columnInt(4), st.columnInt(5), st.columnInt(6)};
+    c.requests = st.columnInt(7);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<data::SessionSummary> Reader::topSessionsByCost(std::int64_t fromNs, std::int64_t toNs, int n) {
+  data::SessionFilter f;
+  f.fromNs = fromNs;
+  f.toNs = toNs;
+  f.limit = 1 << 30;
+  std::vector<data::SessionSummary> all = sessions(f);
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.costUsd > b.costUsd; });
+  if (all.size() > static_cast<std::size_t>(n)) all.resize(static_cast<std::size_t>(n));
+  return all;
+}
+
+std::int64_t Reader::sessionCount(std::int64_t fromNs, std::int64_t toNs) {
+  Statement st = db_.prepare(
+      "SELECT count(*) FROM sessions WHERE first_ns IS NOT NULL AND last_ns >= ?1 AND first_ns <= ?2");
+  st.bind(1, fromNs);
+  st.bind(2, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+  return st.step() ? st.columnInt(0) : 0;
+}
+
+std::vector<data::CumulativePoint> Reader::cumulativeCost(const std::string& sessionId) {
+  Statement st = db_.prepare(
+      "SELECT e.time_ns, e.cost_usd FROM event_data e WHERE e.session_id_ref = (SELECT id FROM sessions WHERE "
+      "session_id = ?1) AND e.event_name_ref = ?2 ORDER BY e.time_ns, e.id");
+  st.bind(1, sessionId);
+  st.bind(2, dictId("api_request"));
+  std::vector<data::CumulativePoint> out;
+  double total = 0;
+  while (st.step()) {
+    total += st.columnDouble(1);
+    out.push_back({st.columnInt(0), total});
+  }
+  return out;
+}
+
+std::vector<data::ToolStats> Reader::toolStats(std::int64_t fromNs, std::int64_t toNs) {
+  std::map<std::string, data::ToolStats> byTool;
+  std::map<std::string, std::vector<double>> durations;
+  {
+    Statement st = db_.prepare(
+        "SELECT (SELECT s FROM dict WHERE id = e.tool_name_ref), e.success, e.duration_ms FROM event_data e "
+        "WHERE e.event_name_ref = ?1 AND e.time_ns >= ?2 AND e.time_ns <= ?3");
+    st.bind(1, dictId("tool_result"));
+    st.bind(2, fromNs);
+    st.bind(3, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+    while (st.step()) {
+      const std::string tool = st.columnText(0);
+      data::ToolStats& t = byTool[tool];
+      t.toolName = tool;
+      ++t.calls;
+      if (!st.columnIsNull(1) && st.columnInt(1) == 1) ++t.successes;
+      if (!st.columnIsNull(1) && st.columnInt(1) == 0) ++t.failures;
+      if (!st.columnIsNull(2)) durations[tool].push_back(st.columnDouble(2));
+    }
+  }
+  {
+    Statement st = db_.prepare(
+        "SELECT (SELECT s FROM dict WHERE id = e.tool_name_ref), coalesce(e.source, ''), count(*) FROM event_data e "
+        "WHERE e.event_name_ref = ?1 AND e.decision = 'reject' AND e.time_ns >= ?2 AND e.time_ns <= ?3 "
+        "GROUP BY 1, 2 ORDER BY 1, 3 DESC");
+    st.bind(1, dictId("tool_decision"));
+    st.bind(2, fromNs);
+    st.bind(3, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+    while (st.step()) {
+      const std::string tool = st.columnText(0);
+      data::ToolStats& t = byTool[tool];
+      t.toolName = tool;
+      t.rejections += st.columnInt(2);
+      t.rejectionsBySource.emplace_back(st.columnText(1), st.columnInt(2));
+    }
+  }
+  std::vector<data::ToolStats> out;
+  for (auto& [tool, t] : byTool) {
+    auto& d = durations[tool];
+    t.p50Ms = percentile(d, 0.50);
+    t.p95Ms = percentile(d, 0.95);
+    out.push_back(std::move(t));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.calls > b.calls; });
+  return out;
+}
+
+std::vector<data::ApiErrorStats> Reader::apiErrors(std::int64_t fromNs, std::int64_t toNs) {
+  Statement st = db_.prepare(
+      "SELECT (SELECT s FROM dict WHERE id = e.event_name_ref), coalesce((SELECT s FROM dict WHERE id = e.model_ref), ''), "
+      "coalesce(e.status_code, 0), count(*), (SELECT coalesce(x.error, '') FROM event_data x WHERE x.event_name_ref = "
+      "e.event_name_ref AND x.model_ref IS e.model_ref AND x.status_code IS e.status_code ORDER BY x.time_ns DESC "
+      "LIMIT 1) FROM event_data e WHERE e.event_name_ref IN (?1, ?2, ?3) AND e.time_ns >= ?4 AND e.time_ns <= ?5 "
+      "GROUP BY e.event_name_ref, e.model_ref, e.status_code ORDER BY 4 DESC");
+  st.bind(1, dictId("api_error"));
+  st.bind(2, dictId("api_retries_exhausted"));
+  st.bind(3, dictId("api_refusal"));
+  st.bind(4, fromNs);
+  st.bind(5, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+  std::vector<data::ApiErrorStats> out;
+  while (st.step()) {
+    data::ApiErrorStats a;
+    a.eventName = st.columnText(0);
+    a.model = st.columnText(1);
+    a.statusCode = st.columnInt(2);
+    a.count = st.columnInt(3);
+    a.lastError = st.columnText(4);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::vector<data::IngestLogRow> Reader::ingestLog(int limit, bool onlyProblems) {
+  Statement st = db_.prepare(
+      std::string("SELECT id, received_at, transport, coalesce(path, ''), coalesce(content_type, ''), "
+                  "coalesce(content_encoding, ''), coalesce(message, ''), coalesce(remote, ''), "
+                  "coalesce(user_agent, ''), bytes, status, accepted, rejected, duplicates FROM ingest_log ") +
+      (onlyProblems ? "WHERE status <> 200 OR rejected > 0 " : "") + "ORDER BY id DESC LIMIT ?");
+  st.bind(1, std::int64_t{limit});
+  std::vector<data::IngestLogRow> out;
+  while (st.step()) {
+    data::IngestLogRow r;
+    r.id = st.columnInt(0);
+    r.receivedAtNs = st.columnInt(1);
+    r.transport = st.columnText(2);
+    r.path = st.columnText(3);
+    r.contentType = st.columnText(4);
+    r.contentEncoding = st.columnText(5);
+    r.message = st.columnText(6);
+    r.remote = st.columnText(7);
+    r.userAgent = st.columnText(8);
+    r.bytes = st.columnInt(9);
+    r.status = static_cast<int>(st.columnInt(10));
+    r.accepted = st.columnInt(11);
+    r.rejected = st.columnInt(12);
+    r.duplicates = st.columnInt(13);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+data::StoreTotals Reader::totals() {
+  data::StoreTotals t;
+  // Roll-ups instead of count(*) over millions of rows: this runs several times a second.
+  Statement st = db_.prepare(
+      "SELECT coalesce((SELECT sum(events) FROM sessions), 0) + "
+      "(SELECT count(*) FROM event_data WHERE session_id_ref IS NULL), "
+      "(SELECT count(*) FROM metric_data), (SELECT count(*) FROM span_data), "
+      "(SELECT count(*) FROM sessions WHERE first_ns IS NOT NULL), (SELECT max(time_ns) FROM event_data), "
+      "coalesce((SELECT sum(cost_usd) FROM sessions), 0)");
+  if (st.step()) {
+    t.events = st.columnInt(0);
+    t.points = st.columnInt(1);
+    t.spans = st.columnInt(2);
+    t.sessions = st.columnInt(3);
+    t.lastEventNs = st.columnInt(4);
+    t.costUsd = st.columnDouble(5);
+  }
+  t.fileBytes = fileSize(path_) + fileSize(path_ + "-wal");
+  return t;
+}
+
+}  // namespace cctv::query

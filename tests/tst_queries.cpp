@@ -1,0 +1,217 @@
+// The viewer's queries (core/query) against a database filled by replaying real captures.
+
+#include <QtTest>
+
+#include "query/Reader.h"
+#include "support/Fixtures.h"
+#include "support/TestServer.h"
+
+using namespace cctv;
+using namespace cctv::test;
+
+class TestQueries : public QObject {
+  Q_OBJECT
+  std::unique_ptr<TestServer> server;
+  std::unique_ptr<query::Reader> reader;
+
+  std::string sessionOf(const char* run) {
+    const auto reqs = loadRun(run);
+    for (const auto& r : reqs) {
+      if (r.signal != "logs" || r.grpc || !r.file.endsWith(".json")) continue;
+      const QJsonObject doc = QJsonDocument::fromJson(r.body).object();
+      const auto rec = doc["resourceLogs"][0]["scopeLogs"][0]["logRecords"].toArray().last().toObject();
+      for (const QJsonValue& kv : rec["attributes"].toArray())
+        if (kv["key"].toString() == "session.id") return kv["value"]["stringValue"].toString().toStdString();
+    }
+    return {};
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    server = std::make_unique<TestServer>();
+    QVERIFY(server->start());
+    HttpClient client("127.0.0.1", server->port());
+    QList<FixtureRequest> all;
+    for (const QString& run : fixtureRuns()) all += loadRun(run);
+    QCOMPARE(server->replay(all, client), all.size());
+    reader = std::make_unique<query::Reader>(server->dbPath());
+  }
+
+  void sessionList() {
+    const auto all = reader->sessions({});
+    QVERIFY(all.size() >= 19);
+    for (std::size_t i = 1; i < all.size(); ++i) QVERIFY(all[i - 1].firstNs >= all[i].firstNs);  // newest first
+    const std::string basic = sessionOf("json-basic");
+    const auto s = reader->session(basic);
+    QCOMPARE(s.sessionId, basic);
+    QCOMPARE(s.events, 11);
+    QCOMPARE(s.prompts, 1);
+    QCOMPARE(s.apiRequests, 2);
+    QCOMPARE(s.toolCalls, 1);
+    QCOMPARE(s.appVersion, std::string("2.1.331"));
+    QCOMPARE(s.terminal, std::string("xterm-256color"));
+    QCOMPARE(s.models, std::vector<std::string>{"claude-sonnet-4-5"});
+    QVERIFY(std::abs(s.costUsd - 0.05187135) < 1e-9);
+    QCOMPARE(s.tokens.input, 3334);
+
+    data::SessionFilter f;
+    f.text = basic.substr(0, 8);
+    QCOMPARE(reader->sessions(f).size(), std::size_t(1));
+    f = {};
+    f.onlyWithErrors = true;
+    const auto withErrors = reader->sessions(f);
+    QVERIFY(!withErrors.empty());
+    for (const auto& e : withErrors) QVERIFY(e.errors > 0);
+    f = {};
+    f.model = "no-such-model";
+    QVERIFY(reader->sessions(f).empty());
+    f.model = "claude-sonnet-4-5";
+    QVERIFY(!reader->sessions(f).empty());
+    f = {};
+    f.fromNs = all.front().lastNs + 1;
+    QVERIFY(reader->sessions(f).empty());
+    QVERIFY(!reader->models().empty());
+    const auto names = reader->eventNames();
+    QVERIFY(std::find(names.begin(), names.end(), "api_request") != names.end());
+  }
+
+  void sessionEventsAndPrompts() {
+    const std::string basic = sessionOf("json-basic");
+    const auto events = reader->sessionEvents(basic);
+    QCOMPARE(events.size(), std::size_t(11));
+    for (std::size_t i = 1; i < events.size(); ++i) QVERIFY(events[i - 1].timeNs <= events[i].timeNs);
+    const auto& api = *std::find_if(events.begin(), events.end(), [](auto& e) { return e.name == "api_request"; });
+    QCOMPARE(api.model, std::string("claude-sonnet-4-5"));
+    QCOMPARE(api.durationMs, 356);
+    QVERIFY(api.ttftMs > 0);
+    QCOMPARE(api.tokens.input, 1949);
+    QVERIFY(api.summary.find("claude-sonnet-4-5") != std::string::npos);
+    const auto& tool = *std::find_if(events.begin(), events.end(), [](auto& e) { return e.name == "tool_result"; });
+    QCOMPARE(tool.toolName, std::string("Bash"));
+    QCOMPARE(tool.success, 1);
+    QCOMPARE(tool.durationMs, 38);
+    QVERIFY2(tool.summary.find("echo hi") != std::string::npos, tool.summary.c_str());
+    QVERIFY(reader->sessionEventsAfter(basic, events.back().id).empty());
+    QCOMPARE(reader->sessionEventsAfter(basic, events[5].id).size(), std::size_t(5));
+
+    const auto prompts = reader->prompts(basic);
+    QCOMPARE(prompts.size(), std::size_t(1));
+    QCOMPARE(prompts[0].text, std::string("hello, run echo hi"));
+    QCOMPARE(prompts[0].apiRequests, 2);
+    const auto trace = reader->promptEvents(prompts[0].promptId);
+    QCOMPARE(trace.size(), std::size_t(7));
+    QCOMPARE(trace.front().name, std::string("user_prompt"));
+    for (std::size_t i = 1; i < trace.size(); ++i) QVERIFY(trace[i - 1].sequence < trace[i].sequence);
+
+    const auto multi = reader->prompts(sessionOf("json-multiturn"));
+    QCOMPARE(multi.size(), std::size_t(3));
+  }
+
+  void eventDetail() {
+    const auto events = reader->sessionEvents(sessionOf("json-basic"));
+    const auto d = reader->event(events[0].id);
+    QCOMPARE(d.id, events[0].id);
+    QVERIFY(!d.attributesJson.empty());
+    QVERIFY(d.resourceJson.find("claude-code") != std::string::npos);
+    bool hasName = false;
+    for (const auto& [k, v] : d.fields)
+      if (k == "event_name") hasName = v == "managed_settings_resolved";
+    QVERIFY(hasName);
+  }
+
+  void eventsPage() {
+    data::EventQuery q;
+    q.limit = 50;
+    auto page = reader->events(q);
+    QCOMPARE(page.total, server->count("SELECT count(*) FROM events"));
+    QCOMPARE(page.rows.size(), std::size_t(50));
+    QCOMPARE(page.columns, query::Reader::defaultEventColumns());
+    for (std::size_t i = 1; i < page.rows.size(); ++i)
+      QVERIFY(std::stoll(page.rows[i - 1][0]) <= std::stoll(page.rows[i][0]));
+    // Filter by session and event name, sort by a schema column descending.
+    q.sessionId = sessionOf("json-multiturn");
+    q.eventName = "api_request";
+    q.sortColumn = "cost_usd";
+    q.ascending = false;
+    q.columns = {"event_name", "cost_usd", "model"};
+    page = reader->events(q);
+    QVERIFY(page.total > 3);
+    for (const auto& row : page.rows) QCOMPARE(row[0], std::string("api_request"));
+    for (std::size_t i = 1; i < page.rows.size(); ++i) QVERIFY(std::stod(page.rows[i - 1][1]) >= std::stod(page.rows[i][1]));
+    // Free text over attributes.
+    data::EventQuery s;
+    s.search = "echo hi";
+    s.columns = {"event_name", "tool_parameters"};
+    page = reader->events(s);
+    QVERIFY(page.total > 0);
+    // Offsets page through without overlap.
+    data::EventQuery a, b;
+    a.limit = b.limit = 10;
+    b.offset = 10;
+    const auto pa = reader->events(a), pb = reader->events(b);
+    QVERIFY(std::find(pa.ids.begin(), pa.ids.end(), pb.ids.front()) == pa.ids.end());
+    // Unknown columns are dropped, not injected.
+    data::EventQuery bad;
+    bad.columns = {"event_name", "x\"; DROP TABLE sessions; --"};
+    bad.sortColumn = "nonsense";
+    QCOMPARE(reader->events(bad).columns, std::vector<std::string>{"event_name"});
+  }
+
+  void costs() {
+    const auto days = reader->dailyCosts(0, 0);
+    QVERIFY(!days.empty());
+    double total = 0;
+    std::int64_t requests = 0;
+    for (const auto& d : days) {
+      total += d.costUsd;
+      requests += d.requests;
+    }
+    QCOMPARE(requests, server->count("SELECT count(*) FROM events WHERE event_name = 'api_request'"));
+    QCOMPARE(QString::number(total, 'f', 8),
+             QString::fromStdString(server->text("SELECT printf('%.8f', sum(cost_usd)) FROM events")));
+    const auto top = reader->topSessionsByCost(0, 0, 5);
+    QCOMPARE(top.size(), std::size_t(5));
+    for (std::size_t i = 1; i < top.size(); ++i) QVERIFY(top[i - 1].costUsd >= top[i].costUsd);
+    const auto cum = reader->cumulativeCost(top[0].sessionId);
+    QVERIFY(!cum.empty());
+    QVERIFY(std::abs(cum.back().costUsd - top[0].costUsd) < 1e-9);
+  }
+
+  void toolsAndErrors() {
+    const auto tools = reader->toolStats(0, 0);
+    const auto bash = std::find_if(tools.begin(), tools.end(), [](auto& t) { return t.toolName == "Bash"; });
+    QVERIFY(bash != tools.end());
+    QVERIFY(bash->calls > 5);
+    QVERIFY(bash->failures >= 1);  // json-toolfail
+    QVERIFY(bash->rejections >= 2);  // json-reject (config) and tmux-permissions (user_reject)
+    QVERIFY(bash->p95Ms >= bash->p50Ms);
+    bool config = false, user = false;
+    for (const auto& [src, n] : bash->rejectionsBySource) {
+      config |= src == "config";
+      user |= src == "user_reject";
+    }
+    QVERIFY(config && user);
+    const auto errors = reader->apiErrors(0, 0);
+    const auto e529 = std::find_if(errors.begin(), errors.end(),
+                                   [](auto& e) { return e.eventName == "api_error" && e.statusCode == 529; });
+    QVERIFY(e529 != errors.end());
+    QVERIFY(!e529->lastError.empty());
+    QVERIFY(std::any_of(errors.begin(), errors.end(), [](auto& e) { return e.eventName == "api_retries_exhausted"; }));
+  }
+
+  void ingestAndTotals() {
+    const auto log = reader->ingestLog(1000, false);
+    QCOMPARE(static_cast<std::int64_t>(log.size()), server->count("SELECT count(*) FROM ingest_log"));
+    QCOMPARE(log.front().status, 200);
+    QVERIFY(reader->ingestLog(10, true).empty());
+    const auto t = reader->totals();
+    QCOMPARE(t.events, server->count("SELECT count(*) FROM events"));
+    QCOMPARE(t.points, server->count("SELECT count(*) FROM metric_points"));
+    QCOMPARE(t.spans, server->count("SELECT count(*) FROM spans"));
+    QVERIFY(t.fileBytes > 0);
+    QVERIFY(t.lastEventNs > 0);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestQueries)
+#include "tst_queries.moc"

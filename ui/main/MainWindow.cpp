@@ -1,0 +1,515 @@
+#include "main/MainWindow.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "Format.h"
+#include "costs/CostsPage.h"
+#include "data/QueryRunner.h"
+#include "events/EventsPanel.h"
+#include "ingest/IngestPage.h"
+#include "ingest/SetupDialog.h"
+#include "inspector/Inspector.h"
+#include "sessions/SessionsPanel.h"
+#include "store/Writer.h"
+#include "timeline/TimelineWidget.h"
+#include "tools/ToolsPage.h"
+#include "trace/TraceWidget.h"
+
+namespace cctv::ui {
+
+namespace {
+std::int64_t nowNs() { return QDateTime::currentMSecsSinceEpoch() * 1000000; }
+constexpr int kTickMs = 250;  // live refresh: at most four updates a second
+}  // namespace
+
+MainWindow::MainWindow(WindowOptions options, QWidget* parent)
+    : QMainWindow(parent), options_(std::move(options)), runner_(std::make_unique<QueryRunner>(options_.dbPath)) {
+  setWindowTitle(tr("cctv — Claude Code Telemetry Viewer"));
+  setWindowIcon(QIcon(QStringLiteral(":/cctv/cctv.svg")));
+  buildUi();
+  buildMenus();
+  connect(runner_.get(), &QueryRunner::failed, this, [this](const QString& msg) {
+    statusBar()->showMessage(tr("Query failed: %1").arg(msg), 10000);
+  });
+  if (options_.notifier)
+    connect(options_.notifier, &store::StoreNotifier::stored, this, &MainWindow::onStored, Qt::QueuedConnection);
+  tick_ = new QTimer(this);
+  tick_->setInterval(kTickMs);
+  connect(tick_, &QTimer::timeout, this, &MainWindow::tick);
+  tick_->start();
+
+  QSettings settings;
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  refreshAll();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi() {
+  // Sessions page.
+  sessions_ = new SessionsPanel(this);
+  header_ = new QLabel(this);
+  header_->setTextFormat(Qt::RichText);
+  header_->setWordWrap(true);
+  header_->setMargin(6);
+  header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  timeline_ = new TimelineWidget(this);
+  timeline_->setFollowLive(true);
+  prompts_ = new QTableWidget(0, 8, this);
+  prompts_->setHorizontalHeaderLabels({tr("#"), tr("Started"), tr("Prompt"), tr("Duration"), tr("API calls"),
+                                       tr("Tools"), tr("Tokens"), tr("Cost")});
+  prompts_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  prompts_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+  prompts_->verticalHeader()->hide();
+  prompts_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  prompts_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  prompts_->setSelectionMode(QAbstractItemView::SingleSelection);
+  prompts_->setWordWrap(false);
+  trace_ = new TraceWidget(this);
+  auto* promptSplit = new QSplitter(Qt::Vertical, this);
+  promptSplit->addWidget(prompts_);
+  promptSplit->addWidget(trace_);
+  promptSplit->setStretchFactor(0, 1);
+  promptSplit->setStretchFactor(1, 3);
+  events_ = new EventsPanel(runner_.get(), this);
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(timeline_, tr("Timeline"));
+  tabs_->addTab(promptSplit, tr("Prompts"));
+  tabs_->addTab(events_, tr("Events"));
+  auto* center = new QWidget(this);
+  auto* centerLayout = new QVBoxLayout(center);
+  centerLayout->setContentsMargins(0, 0, 0, 0);
+  centerLayout->addWidget(header_);
+  centerLayout->addWidget(tabs_, 1);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(sessions_);
+  split->addWidget(center);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);
+  split->setSizes({560, 880});
+
+  costs_ = new CostsPage(this);
+  tools_ = new ToolsPage(this);
+  ingest_ = new IngestPage(this);
+  ingest_->setDatabase(options_.dbPath);
+  ingest_->setListener(options_.url, options_.listenError);
+
+  pages_ = new QStackedWidget(this);
+  pages_->addWidget(split);
+  pages_->addWidget(costs_);
+  pages_->addWidget(tools_);
+  pages_->addWidget(ingest_);
+  setCentralWidget(pages_);
+
+  inspector_ = new Inspector(this);
+  auto* dock = new QDockWidget(tr("Inspector"), this);
+  dock->setObjectName(QStringLiteral("inspector"));
+  dock->setWidget(inspector_);
+  addDockWidget(Qt::RightDockWidgetArea, dock);
+  inspectorDock_ = dock;
+
+  statusListener_ = new QLabel(this);
+  statusTotals_ = new QLabel(this);
+  statusBar()->addWidget(statusListener_);
+  statusBar()->addPermanentWidget(statusTotals_);
+  if (options_.listenError.isEmpty() && !options_.url.isEmpty())
+    statusListener_->setText(tr("● Listening on %1").arg(options_.url));
+  else if (!options_.listenError.isEmpty())
+    statusListener_->setText(tr("<span style='color:#d03a2f'>● Not receiving: %1</span>").arg(options_.listenError.toHtmlEscaped()));
+  else
+    statusListener_->setText(tr("Viewing %1 (no receiver in this window)").arg(options_.dbPath));
+
+  connect(sessions_, &SessionsPanel::filterChanged, this, &MainWindow::loadSessions);
+  connect(sessions_, &SessionsPanel::sessionSelected, this, &MainWindow::loadSession);
+  connect(timeline_, &TimelineWidget::eventSelected, this, [this](std::int64_t id) { loadEvent(id); });
+  connect(trace_, &TraceWidget::eventSelected, this, [this](std::int64_t id) { loadEvent(id); });
+  connect(events_, &EventsPanel::eventSelected, this, &MainWindow::loadEvent);
+  connect(prompts_, &QTableWidget::currentCellChanged, this, [this](int row) {
+    if (row >= 0 && row < static_cast<int>(promptRows_.size()))
+      loadPrompt(QString::fromStdString(promptRows_[static_cast<std::size_t>(row)].promptId));
+  });
+  connect(costs_, &CostsPage::rangeChanged, this, [this](std::int64_t from, std::int64_t to) {
+    costFrom_ = from;
+    costTo_ = to;
+    loadCosts();
+  });
+  connect(costs_, &CostsPage::sessionActivated, this, [this](const QString& id) {
+    showPage(Page::Sessions);
+    selectSession(id);
+  });
+  connect(tools_, &ToolsPage::rangeChanged, this, [this](std::int64_t from, std::int64_t to) {
+    toolsFrom_ = from;
+    toolsTo_ = to;
+    loadTools();
+  });
+  connect(tools_, &ToolsPage::showEvents, this, [this](const QString& eventName, const QString& tool) {
+    showPage(Page::Sessions);
+    tabs_->setCurrentWidget(events_);
+    events_->showEvents(eventName, tool);
+  });
+  connect(ingest_, &IngestPage::onlyProblemsChanged, this, &MainWindow::loadIngest);
+  connect(pages_, &QStackedWidget::currentChanged, this, [this] { dirty_ = true; });
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QToolBar* bar = addToolBar(tr("Pages"));
+  bar->setObjectName(QStringLiteral("pages"));
+  bar->setMovable(false);
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  pageActions_ = new QActionGroup(this);
+  QMenu* go = menuBar()->addMenu(tr("&Go"));
+  const struct {
+    const char* name;
+    Page page;
+  } pages[] = {{"&Sessions", Page::Sessions}, {"&Costs", Page::Costs}, {"&Tools && errors", Page::Tools},
+               {"&Ingest", Page::Ingest}};
+  int n = 1;
+  for (const auto& p : pages) {
+    QAction* a = new QAction(tr(p.name), this);
+    a->setCheckable(true);
+    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(n++)));
+    const Page page = p.page;
+    connect(a, &QAction::triggered, this, [this, page] { showPage(page); });
+    pageActions_->addAction(a);
+    bar->addAction(a);
+    go->addAction(a);
+  }
+  pageActions_->actions().first()->setChecked(true);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  QAction* follow = view->addAction(tr("&Follow live"));
+  follow->setCheckable(true);
+  follow->setChecked(true);
+  follow->setShortcut(QKeySequence(QStringLiteral("Ctrl+L")));
+  connect(follow, &QAction::toggled, this, [this](bool on) {
+    followLive_ = on;
+    timeline_->setFollowLive(on);
+  });
+  // Panning the timeline by hand stops following; the menu shows it.
+  connect(timeline_, &TimelineWidget::followLiveChanged, follow, [follow](bool on) {
+    QSignalBlocker block(follow);
+    follow->setChecked(on);
+  });
+  view->addAction(tr("&Fit timeline"), QKeySequence(QStringLiteral("Ctrl+0")), timeline_, &TimelineWidget::fitToData);
+  view->addAction(tr("&Refresh"), QKeySequence::Refresh, this, &MainWindow::refreshAll);
+  QAction* findEvents = view->addAction(tr("Search &events"), QKeySequence::Find, this, [this] {
+    showPage(Page::Sessions);
+    tabs_->setCurrentWidget(events_);
+  });
+  Q_UNUSED(findEvents);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Set up Claude Code…"), this, &MainWindow::showSetup);
+  help->addAction(tr("&About cctv"), this, [this] {
+    QMessageBox::about(this, tr("About cctv"),
+                       tr("<b>cctv %1</b> — Claude Code Telemetry Viewer<br>Receives Claude Code's OpenTelemetry "
+                          "export and shows every session, prompt, tool call and API request.<br><br>Database: %2")
+                           .arg(QStringLiteral(CCTV_VERSION), options_.dbPath.toHtmlEscaped()));
+  });
+}
+
+void MainWindow::showPage(Page page) {
+  pages_->setCurrentIndex(static_cast<int>(page));
+  // The inspector belongs to the session views; the other pages use the whole width.
+  inspectorDock_->setVisible(page == Page::Sessions);
+  pageActions_->actions().at(static_cast<int>(page))->setChecked(true);
+  dirty_ = true;
+  tick();
+}
+
+void MainWindow::onStored(const store::StoredSummary& summary) {
+  dirty_ = true;
+  for (const std::string& s : summary.sessionIds)
+    if (QString::fromStdString(s) == session_) sessionDirty_ = true;
+}
+
+void MainWindow::tick() {
+  if (!dirty_ && !sessionDirty_) return;
+  const bool all = dirty_;
+  dirty_ = false;
+  if (sessionDirty_) {
+    sessionDirty_ = false;
+    loadNewSessionEvents();
+    loadPrompts();
+    if (tabs_->currentWidget() == events_) events_->refresh();
+  }
+  if (!all) return;
+  loadTotals();
+  switch (static_cast<Page>(pages_->currentIndex())) {
+    case Page::Sessions: loadSessions(); break;
+    case Page::Costs: loadCosts(); break;
+    case Page::Tools: loadTools(); break;
+    case Page::Ingest: loadIngest(); break;
+  }
+}
+
+void MainWindow::refreshAll() {
+  dirty_ = true;
+  tick();
+  if (!session_.isEmpty()) loadSession(session_);
+}
+
+bool MainWindow::idle() const { return runner_->pending() == 0; }
+
+void MainWindow::loadSessions() {
+  const data::SessionFilter f = sessions_->filter(nowNs());
+  runner_->run<std::vector<data::SessionSummary>>(
+      QStringLiteral("sessions"), this, [f](query::Reader& r) { return r.sessions(f); },
+      [this](std::vector<data::SessionSummary> rows) {
+        const bool first = session_.isEmpty() && !rows.empty();
+        const QString newest = rows.empty() ? QString() : QString::fromStdString(rows.front().sessionId);
+        for (const auto& s : rows)
+          if (QString::fromStdString(s.sessionId) == session_) setSessionHeader(s);
+        sessions_->setSessions(std::move(rows));
+        if (first) selectSession(newest);
+      });
+  runner_->run<std::pair<std::vector<std::string>, std::vector<std::string>>>(
+      QStringLiteral("names"), this, [](query::Reader& r) { return std::make_pair(r.models(), r.eventNames()); },
+      [this](std::pair<std::vector<std::string>, std::vector<std::string>> v) {
+        sessions_->setModels(v.first);
+        events_->setEventNames(v.second);
+      });
+}
+
+void MainWindow::selectSession(const QString& sessionId) {
+  sessions_->selectSession(sessionId);
+  loadSession(sessionId);
+}
+
+void MainWindow::loadSession(const QString& sessionId) {
+  session_ = sessionId;
+  lastEventId_ = 0;
+  prompt_.clear();
+  inspector_->clear();
+  events_->setSession(sessionId);
+  const std::string id = sessionId.toStdString();
+  struct Loaded {
+    data::SessionSummary summary;
+    std::vector<data::EventItem> events;
+    std::vector<data::PromptSummary> prompts;
+  };
+  runner_->run<Loaded>(
+      QStringLiteral("session-events"), this,
+      [id](query::Reader& r) { return Loaded{r.session(id), r.sessionEvents(id), r.prompts(id)}; },
+      [this](Loaded v) {
+        setSessionHeader(v.summary);
+        for (const auto& e : v.events) lastEventId_ = std::max<qint64>(lastEventId_, e.id);
+        timeline_->setEvents(std::move(v.events), std::move(v.prompts));
+      });
+  loadPrompts();
+  if (pages_->currentIndex() == static_cast<int>(Page::Costs)) loadCosts();
+}
+
+void MainWindow::loadNewSessionEvents() {
+  if (session_.isEmpty()) return;
+  const std::string id = session_.toStdString();
+  const qint64 after = lastEventId_;
+  runner_->run<std::vector<data::EventItem>>(
+      QStringLiteral("session-events-new"), this, [id, after](query::Reader& r) { return r.sessionEventsAfter(id, after); },
+      [this, after](std::vector<data::EventItem> events) {
+        if (events.empty() || after != lastEventId_) return;
+        for (const auto& e : events) lastEventId_ = std::max<qint64>(lastEventId_, e.id);
+        timeline_->appendEvents(std::move(events));
+      });
+  runner_->run<data::SessionSummary>(QStringLiteral("session-header"), this,
+                                     [id](query::Reader& r) { return r.session(id); },
+                                     [this](data::SessionSummary s) { setSessionHeader(s); });
+}
+
+void MainWindow::setSessionHeader(const data::SessionSummary& s) {
+  if (!s.ref) {
+    header_->setText(tr("<i>Select a session.</i>"));
+    return;
+  }
+  QString models;
+  for (const auto& m : s.models) models += (models.isEmpty() ? QString() : QStringLiteral(", ")) + QString::fromStdString(m);
+  header_->setText(
+      tr("<b>Session %1</b> &nbsp; %2 · %3 · Claude Code %4 · %5<br>%6 prompts · %7 API calls · %8 tool calls · "
+         "<span style='color:%9'>%10 errors</span> · %11 tokens · <b>%12</b>")
+          .arg(QString::fromStdString(s.sessionId).toHtmlEscaped(), fmt::dateTime(s.firstNs),
+               fmt::durationNs(s.lastNs - s.firstNs), QString::fromStdString(s.appVersion).toHtmlEscaped(),
+               models.toHtmlEscaped())
+          .arg(s.prompts)
+          .arg(s.apiRequests)
+          .arg(s.toolCalls)
+          .arg(s.errors ? QStringLiteral("#d03a2f") : palette().color(QPalette::WindowText).name())
+          .arg(s.errors)
+          .arg(fmt::tokens(s.tokens.total()), fmt::cost(s.costUsd)));
+}
+
+void MainWindow::loadPrompts() {
+  if (session_.isEmpty()) return;
+  const std::string id = session_.toStdString();
+  runner_->run<std::vector<data::PromptSummary>>(
+      QStringLiteral("prompts"), this, [id](query::Reader& r) { return r.prompts(id); },
+      [this](std::vector<data::PromptSummary> rows) {
+        promptRows_ = std::move(rows);
+        timeline_->setPrompts(promptRows_);
+        QSignalBlocker block(prompts_);
+        prompts_->setRowCount(static_cast<int>(promptRows_.size()));
+        int selected = -1;
+        for (int i = 0; i < static_cast<int>(promptRows_.size()); ++i) {
+          const auto& p = promptRows_[static_cast<std::size_t>(i)];
+          QString text = p.commandName.empty() ? QString::fromStdString(p.text) : QStringLiteral("/") + QString::fromStdString(p.commandName);
+          if (text.isEmpty()) text = tr("(no user_prompt event)");
+          const QStringList cells = {QString::number(i + 1), fmt::timeOfDay(p.firstNs), text.simplified(),
+                                     fmt::durationNs(p.lastNs - p.firstNs), QString::number(p.apiRequests),
+                                     QString::number(p.toolCalls), fmt::tokens(p.tokens.total()), fmt::cost(p.costUsd)};
+          for (int c = 0; c < cells.size(); ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            if (c == 2) item->setToolTip(QString::fromStdString(p.text).left(2000));
+            if (c != 2 && c != 1) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            prompts_->setItem(i, c, item);
+          }
+          if (QString::fromStdString(p.promptId) == prompt_) selected = i;
+        }
+        prompts_->resizeColumnToContents(0);
+        prompts_->resizeColumnToContents(1);
+        if (selected >= 0) {
+          prompts_->selectRow(selected);
+          loadPrompt(prompt_);  // a live prompt keeps growing
+        } else if (prompt_.isEmpty() && !promptRows_.empty()) {
+          prompts_->selectRow(static_cast<int>(promptRows_.size()) - 1);
+          loadPrompt(QString::fromStdString(promptRows_.back().promptId));
+        }
+      });
+}
+
+void MainWindow::showBusiestPrompt() {
+  tabs_->setCurrentIndex(1);
+  if (promptRows_.empty()) return;
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < promptRows_.size(); ++i)
+    if (promptRows_[i].events > promptRows_[best].events) best = i;
+  prompts_->selectRow(static_cast<int>(best));
+  loadPrompt(QString::fromStdString(promptRows_[best].promptId));
+}
+
+void MainWindow::showEventsTab() {
+  showPage(Page::Sessions);
+  tabs_->setCurrentWidget(events_);
+}
+
+void MainWindow::loadPrompt(const QString& promptId) {
+  prompt_ = promptId;
+  const std::string id = promptId.toStdString();
+  runner_->run<std::vector<data::EventItem>>(QStringLiteral("prompt-events"), this,
+                                             [id](query::Reader& r) { return r.promptEvents(id); },
+                                             [this](std::vector<data::EventItem> events) { trace_->setEvents(std::move(events)); });
+}
+
+void MainWindow::loadEvent(qint64 id) {
+  runner_->run<data::EventDetail>(QStringLiteral("event"), this, [id](query::Reader& r) { return r.event(id); },
+                                  [this](data::EventDetail d) { inspector_->setDetail(d); });
+}
+
+void MainWindow::loadCosts() {
+  const std::int64_t from = costFrom_, to = costTo_;
+  const std::string session = session_.toStdString();
+  struct Costs {
+    std::vector<data::DailyCost> days;
+    std::vector<data::SessionSummary> top;
+    std::int64_t sessions = 0;
+  };
+  runner_->run<Costs>(
+      QStringLiteral("costs"), this,
+      [from, to](query::Reader& r) {
+        return Costs{r.dailyCosts(from, to), r.topSessionsByCost(from, to, 10), r.sessionCount(from, to)};
+      },
+      [this](Costs v) {
+        costs_->setDailyCosts(std::move(v.days));
+        costs_->setTopSessions(std::move(v.top));
+        costs_->setSessionCount(v.sessions);
+      });
+  runner_->run<std::vector<data::CumulativePoint>>(
+      QStringLiteral("cumulative"), this, [session](query::Reader& r) { return r.cumulativeCost(session); },
+      [this, session](std::vector<data::CumulativePoint> points) {
+        costs_->setCumulative(QString::fromStdString(session), std::move(points));
+      });
+}
+
+void MainWindow::loadTools() {
+  const std::int64_t from = toolsFrom_, to = toolsTo_;
+  runner_->run<std::pair<std::vector<data::ToolStats>, std::vector<data::ApiErrorStats>>>(
+      QStringLiteral("tools"), this,
+      [from, to](query::Reader& r) { return std::make_pair(r.toolStats(from, to), r.apiErrors(from, to)); },
+      [this](std::pair<std::vector<data::ToolStats>, std::vector<data::ApiErrorStats>> v) {
+        tools_->setToolStats(std::move(v.first));
+        tools_->setApiErrors(std::move(v.second));
+      });
+}
+
+void MainWindow::loadIngest() {
+  const bool problems = ingest_->onlyProblems();
+  runner_->run<std::vector<data::IngestLogRow>>(QStringLiteral("ingest"), this,
+                                                [problems](query::Reader& r) { return r.ingestLog(500, problems); },
+                                                [this](std::vector<data::IngestLogRow> rows) { ingest_->setLog(rows); });
+}
+
+void MainWindow::loadTotals() {
+  runner_->run<data::StoreTotals>(QStringLiteral("totals"), this, [](query::Reader& r) { return r.totals(); },
+                                  [this](data::StoreTotals t) {
+                                    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                                    if (lastTotalEvents_ >= 0 && now > lastTotalsAtMs_)
+                                      eventsPerSecond_ = static_cast<double>(t.events - lastTotalEvents_) * 1000.0 /
+                                                         static_cast<double>(now - lastTotalsAtMs_);
+                                    lastTotalEvents_ = t.events;
+                                    lastTotalsAtMs_ = now;
+                                    statusTotals_->setText(tr("%1 sessions · %2 events · %3 · %4")
+                                                               .arg(t.sessions)
+                                                               .arg(t.events)
+                                                               .arg(fmt::cost(t.costUsd), fmt::bytes(t.fileBytes)));
+                                    ingest_->setTotals(t, eventsPerSecond_);
+                                    if (!setupOffered_ && t.events == 0 && options_.notifier) {
+                                      setupOffered_ = true;  // first run: show how to point Claude Code here
+                                      showSetup();
+                                    }
+                                    setupOffered_ = true;
+                                  });
+}
+
+void MainWindow::showSetup() {
+  auto* dlg = new SetupDialog(options_.url.isEmpty() ? QStringLiteral("http://127.0.0.1:4318") : options_.url,
+                              options_.token, this);
+  dlg->setAttribute(Qt::WA_DeleteOnClose);
+  dlg->setEventsStored(lastTotalEvents_ > 0 ? lastTotalEvents_ : 0);
+  if (options_.notifier)
+    connect(options_.notifier, &store::StoreNotifier::stored, dlg,
+            [this, dlg](const store::StoredSummary& s) {
+              storedSinceSetup_ += s.events;
+              dlg->setEventsStored(std::max<std::int64_t>(lastTotalEvents_, 0) + storedSinceSetup_);
+            });
+  dlg->show();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace cctv::ui

@@ -1,0 +1,124 @@
+#pragma once
+// The main window: pages (Sessions, Costs, Tools & errors, Ingest) switched from the toolbar; the
+// Sessions page holds the live session list, the session's timeline / prompts / events tabs, and the
+// inspector dock. Live data: the store's batched "stored" signal marks the window dirty; a 250 ms tick
+// refreshes what is visible with background queries (QueryRunner), so neither side waits on the other.
+
+#include <QMainWindow>
+
+#include <memory>
+
+#include "query/Data.h"
+
+class QActionGroup;
+class QDockWidget;
+class QLabel;
+class QStackedWidget;
+class QTabWidget;
+class QTableWidget;
+class QTimer;
+
+namespace cctv::store {
+class StoreNotifier;
+struct StoredSummary;
+}
+
+namespace cctv::ui {
+
+class CostsPage;
+class EventsPanel;
+class IngestPage;
+class Inspector;
+class QueryRunner;
+class SessionsPanel;
+class TimelineWidget;
+class ToolsPage;
+class TraceWidget;
+
+struct WindowOptions {
+  QString dbPath;
+  QString url;          // the receiver's address, "" when not listening
+  QString listenError;  // why not, when not
+  QString token;
+  store::StoreNotifier* notifier = nullptr;  // null: no receiver in this process (viewing only)
+};
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  enum class Page { Sessions, Costs, Tools, Ingest };
+
+  explicit MainWindow(WindowOptions options, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  void showPage(Page page);
+  void selectSession(const QString& sessionId);
+  // Opens the prompt tab with the session's first prompt that has the most events (for screenshots).
+  void showBusiestPrompt();
+  void showEventsTab();
+  // Refreshes everything now (not on the next tick).
+  void refreshAll();
+  // True when no query is pending (used by --screenshot to wait until the window shows real data).
+  bool idle() const;
+  QueryRunner* runner() const { return runner_.get(); }
+  // Offer the setup dialog automatically when the database is empty (first run). On by default.
+  void setOfferSetup(bool on) { setupOffered_ = !on; }
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildUi();
+  void buildMenus();
+  void onStored(const store::StoredSummary& summary);
+  void tick();
+  void loadSessions();
+  void loadSession(const QString& sessionId);
+  void loadNewSessionEvents();
+  void loadPrompts();
+  void loadPrompt(const QString& promptId);
+  void loadEvent(qint64 id);
+  void loadCosts();
+  void loadTools();
+  void loadIngest();
+  void loadTotals();
+  void showSetup();
+  void setSessionHeader(const data::SessionSummary& s);
+
+  WindowOptions options_;
+  std::unique_ptr<QueryRunner> runner_;
+  QStackedWidget* pages_ = nullptr;
+  QActionGroup* pageActions_ = nullptr;
+  SessionsPanel* sessions_ = nullptr;
+  QLabel* header_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  TimelineWidget* timeline_ = nullptr;
+  QTableWidget* prompts_ = nullptr;
+  TraceWidget* trace_ = nullptr;
+  EventsPanel* events_ = nullptr;
+  Inspector* inspector_ = nullptr;
+  QDockWidget* inspectorDock_ = nullptr;
+  CostsPage* costs_ = nullptr;
+  ToolsPage* tools_ = nullptr;
+  IngestPage* ingest_ = nullptr;
+  QLabel* statusListener_ = nullptr;
+  QLabel* statusTotals_ = nullptr;
+  QTimer* tick_ = nullptr;
+
+  QString session_;
+  qint64 lastEventId_ = 0;
+  std::vector<data::PromptSummary> promptRows_;
+  QString prompt_;
+  bool dirty_ = true;
+  bool sessionDirty_ = false;
+  std::int64_t costFrom_ = 0, costTo_ = 0;
+  std::int64_t toolsFrom_ = 0, toolsTo_ = 0;
+  std::int64_t lastTotalEvents_ = -1;
+  qint64 lastTotalsAtMs_ = 0;
+  double eventsPerSecond_ = 0;
+  bool followLive_ = true;
+  bool setupOffered_ = false;
+  std::int64_t storedSinceSetup_ = 0;
+};
+
+}  // namespace cctv::ui
