@@ -280,6 +280,19 @@ void appendUints(std::string& out, const char* key, const pb::RepeatedField<pb::
   out.push_back(']');
 }
 
+// The part histograms and exponential histograms share: value = sum, and count/sum/min/max in `data`.
+template <typename Point>
+void beginHistogram(const Point& p, MetricPointRow* row) {
+  row->hasValue = p.has_sum();
+  row->value = p.sum();
+  row->flags = p.flags();
+  row->data = "{\"count\":";
+  appendJsonInt(row->data, static_cast<std::int64_t>(std::min<std::uint64_t>(p.count(), kMaxTime)));
+  if (p.has_sum()) { row->data += ",\"sum\":"; appendJsonDouble(row->data, p.sum()); }
+  if (p.has_min()) { row->data += ",\"min\":"; appendJsonDouble(row->data, p.min()); }
+  if (p.has_max()) { row->data += ",\"max\":"; appendJsonDouble(row->data, p.max()); }
+}
+
 // Fills the row from one data point of any kind; returns false (and rejects) when unusable.
 template <typename Point>
 bool fillCommon(const Point& p, MetricPointRow* row, NormalizedBatch* out) {
@@ -418,14 +431,7 @@ void normalizeMetrics(const opentelemetry::proto::collector::metrics::v1::Export
             for (const auto& p : m.histogram().data_points()) {
               MetricPointRow row = base;
               if (!fillCommon(p, &row, out)) continue;
-              row.hasValue = p.has_sum();
-              row.value = p.sum();
-              row.flags = p.flags();
-              row.data = "{\"count\":";
-              appendJsonInt(row.data, static_cast<std::int64_t>(std::min<std::uint64_t>(p.count(), kMaxTime)));
-              if (p.has_sum()) { row.data += ",\"sum\":"; appendJsonDouble(row.data, p.sum()); }
-              if (p.has_min()) { row.data += ",\"min\":"; appendJsonDouble(row.data, p.min()); }
-              if (p.has_max()) { row.data += ",\"max\":"; appendJsonDouble(row.data, p.max()); }
+              beginHistogram(p, &row);
               appendUints(row.data, "bucketCounts", p.bucket_counts());
               row.data += ",\"explicitBounds\":[";
               for (int i = 0; i < p.explicit_bounds_size(); ++i) {
@@ -442,14 +448,7 @@ void normalizeMetrics(const opentelemetry::proto::collector::metrics::v1::Export
             for (const auto& p : m.exponential_histogram().data_points()) {
               MetricPointRow row = base;
               if (!fillCommon(p, &row, out)) continue;
-              row.hasValue = p.has_sum();
-              row.value = p.sum();
-              row.flags = p.flags();
-              row.data = "{\"count\":";
-              appendJsonInt(row.data, static_cast<std::int64_t>(std::min<std::uint64_t>(p.count(), kMaxTime)));
-              if (p.has_sum()) { row.data += ",\"sum\":"; appendJsonDouble(row.data, p.sum()); }
-              if (p.has_min()) { row.data += ",\"min\":"; appendJsonDouble(row.data, p.min()); }
-              if (p.has_max()) { row.data += ",\"max\":"; appendJsonDouble(row.data, p.max()); }
+              beginHistogram(p, &row);
               row.data += ",\"scale\":";
               appendJsonInt(row.data, p.scale());
               row.data += ",\"zeroCount\":";

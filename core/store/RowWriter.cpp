@@ -615,32 +615,22 @@ void RowWriter::flushRollups(const Rollups& r) {
     updPrompt_.step();
     updPrompt_.reset();
   }
-  for (const auto& [key, m] : r.days) {
-    upsDay_.bind(1, key.first);
-    upsDay_.bind(2, key.second);
-    upsDay_.bind(3, m.apiRequests);
-    upsDay_.bind(4, m.apiErrors);
-    upsDay_.bind(5, m.costUsd);
-    upsDay_.bind(6, m.inputTokens);
-    upsDay_.bind(7, m.outputTokens);
-    upsDay_.bind(8, m.cacheReadTokens);
-    upsDay_.bind(9, m.cacheCreationTokens);
-    upsDay_.step();
-    upsDay_.reset();
-  }
-  for (const auto& [key, m] : r.models) {
-    upsModel_.bind(1, key.first);
-    upsModel_.bind(2, key.second);
-    upsModel_.bind(3, m.apiRequests);
-    upsModel_.bind(4, m.apiErrors);
-    upsModel_.bind(5, m.costUsd);
-    upsModel_.bind(6, m.inputTokens);
-    upsModel_.bind(7, m.outputTokens);
-    upsModel_.bind(8, m.cacheReadTokens);
-    upsModel_.bind(9, m.cacheCreationTokens);
-    upsModel_.step();
-    upsModel_.reset();
-  }
+  // session_models and daily_models take the same counters, keyed by (session, model) and (day, model).
+  auto upsertCounts = [](Statement& st, const std::pair<std::int64_t, std::int64_t>& key, const ModelCounts& m) {
+    st.bind(1, key.first);
+    st.bind(2, key.second);
+    st.bind(3, m.apiRequests);
+    st.bind(4, m.apiErrors);
+    st.bind(5, m.costUsd);
+    st.bind(6, m.inputTokens);
+    st.bind(7, m.outputTokens);
+    st.bind(8, m.cacheReadTokens);
+    st.bind(9, m.cacheCreationTokens);
+    st.step();
+    st.reset();
+  };
+  for (const auto& [key, m] : r.days) upsertCounts(upsDay_, key, m);
+  for (const auto& [key, m] : r.models) upsertCounts(upsModel_, key, m);
   for (const auto& [key, n] : r.eventCounts) {
     upsEventCount_.bind(1, key.first);
     upsEventCount_.bind(2, key.second);
