@@ -76,8 +76,10 @@ std::vector<Batch> Corpus::batches(std::int64_t count, int perBatch, std::uint64
     const std::uint64_t round = static_cast<std::uint64_t>(i) / n;
     logs::LogRecord* r = sl->add_log_records();
     *r = d->records[t];
-    // Each pass over the templates is a new set of sessions, an hour later.
-    const std::uint64_t shift = (salt * 1000003 + round) * 3600ull * 1000000000ull;
+    // Each pass over the templates is a new set of sessions (new ids, below), placed a few minutes later
+    // within one year, so timestamps stay realistic (and far from the int64 limit).
+    const std::uint64_t minutes = (salt % 1009 * 7919 + round * 3) % (365ull * 24 * 60);
+    const std::uint64_t shift = minutes * 60ull * 1000000000ull;
     r->set_time_unix_nano(r->time_unix_nano() + shift);
     r->set_observed_time_unix_nano(r->time_unix_nano());
     for (auto& kv : *r->mutable_attributes()) {

@@ -59,8 +59,8 @@ void decode(benchmark::State& state, ingest::Format format) {
 
 void BM_DecodeNormalize_Json(benchmark::State& s) { decode(s, ingest::Format::Json); }
 void BM_DecodeNormalize_Protobuf(benchmark::State& s) { decode(s, ingest::Format::Protobuf); }
-BENCHMARK(BM_DecodeNormalize_Json)->Unit(benchmark::kMicrosecond)->MinTime(3);
-BENCHMARK(BM_DecodeNormalize_Protobuf)->Unit(benchmark::kMicrosecond)->MinTime(3);
+BENCHMARK(BM_DecodeNormalize_Json)->Unit(benchmark::kMicrosecond)->MinTime(3)->UseRealTime();
+BENCHMARK(BM_DecodeNormalize_Protobuf)->Unit(benchmark::kMicrosecond)->MinTime(3)->UseRealTime();
 
 std::vector<model::NormalizedBatch> normalized(const std::vector<bench::Batch>& batches) {
   std::vector<model::NormalizedBatch> out(batches.size());
@@ -115,7 +115,7 @@ void BM_SqliteInsert(benchmark::State& state) {
   state.counters["db_bytes/event"] = bytesPerEvent;
 }
 // Argument: 200-record batches per transaction.
-BENCHMARK(BM_SqliteInsert)->Arg(5)->Arg(50)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_SqliteInsert)->Arg(5)->Arg(50)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 // (c) End to end over HTTP on a database that already holds CCTV_BENCH_PREFILL events.
 void endToEnd(benchmark::State& state, ingest::Format format) {
