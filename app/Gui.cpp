@@ -85,6 +85,7 @@ int runGui(const Options& o) {
     wo.url = QString::fromStdString(service->url());
     wo.notifier = service->writer().notifier();
     std::printf("listening on %s\n", service->url().c_str());
+    if (!service->grpcUrl().empty()) std::printf("listening on %s\n", service->grpcUrl().c_str());
     std::fflush(stdout);
   } else {
     std::fprintf(stderr, "cctv: %s\n", error.c_str());

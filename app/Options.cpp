@@ -22,7 +22,8 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   QCommandLineParser p;
   p.setApplicationDescription(QStringLiteral(
       "cctv - Claude Code Telemetry Viewer.\n"
-      "Receives Claude Code's OpenTelemetry export (OTLP/HTTP, JSON or protobuf) and keeps it in a SQLite file."));
+      "Receives Claude Code's OpenTelemetry export (OTLP/HTTP, JSON or protobuf, and OTLP/gRPC) and keeps it in "
+      "a SQLite file."));
   p.addHelpOption();
   p.addVersionOption();
   const QCommandLineOption headless(QStringLiteral("headless"),
@@ -31,6 +32,10 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   const QCommandLineOption port(QStringLiteral("http-port"),
                                 QStringLiteral("OTLP/HTTP port (default 4318; 0 picks a free port)."),
                                 QStringLiteral("N"), QStringLiteral("4318"));
+  const QCommandLineOption grpcPort(QStringLiteral("grpc-port"),
+                                    QStringLiteral("OTLP/gRPC port (default 4317; 0 picks a free port)."),
+                                    QStringLiteral("N"), QStringLiteral("4317"));
+  const QCommandLineOption noGrpc(QStringLiteral("no-grpc"), QStringLiteral("Do not listen for OTLP/gRPC."));
   const QCommandLineOption bind(QStringLiteral("bind"),
                                 QStringLiteral("Address to listen on (default 127.0.0.1). A non-loopback "
                                                "address needs --token, or --insecure."),
@@ -58,7 +63,7 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   const QCommandLineOption page(QStringLiteral("page"),
                                 QStringLiteral("Page for --screenshot: sessions, prompt, events, costs, tools, ingest."),
                                 QStringLiteral("PAGE"), QStringLiteral("sessions"));
-  p.addOptions({headless, port, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page});
+  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -85,6 +90,11 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   o.httpPort = p.value(port).toInt(&ok);
   if (!ok || o.httpPort < 0 || o.httpPort > 65535)
     return fail(QStringLiteral("--http-port must be a number from 0 to 65535, not '%1'").arg(p.value(port)));
+  o.grpcPort = p.value(grpcPort).toInt(&ok);
+  if (!ok || o.grpcPort < 0 || o.grpcPort > 65535)
+    return fail(QStringLiteral("--grpc-port must be a number from 0 to 65535, not '%1' (--no-grpc turns gRPC off)")
+                    .arg(p.value(grpcPort)));
+  o.noGrpc = p.isSet(noGrpc);
   o.bind = p.value(bind);
   QHostAddress probe;
   if (o.bind != QLatin1String("localhost") && !probe.setAddress(o.bind))

@@ -13,6 +13,8 @@ struct Options {
   bool headless = false;
   QString bind = QStringLiteral("127.0.0.1");
   int httpPort = 4318;
+  int grpcPort = 4317;  // OTLP/gRPC; 0 picks a free port
+  bool noGrpc = false;  // --no-grpc: HTTP only
   QString dbPath;  // empty: the default under the XDG data dir
   QString token;
   std::uint64_t maxBody = 16ull * 1024 * 1024;

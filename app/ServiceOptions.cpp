@@ -11,6 +11,7 @@ ingest::ServiceOptions serviceOptions(const Options& o) {
   s.http.bindAddress = o.bind == QLatin1String("localhost") ? "127.0.0.1" : o.bind.toStdString();
   s.http.port = static_cast<std::uint16_t>(o.httpPort);
   s.http.maxBodyBytes = o.maxBody;
+  s.grpcPort = o.noGrpc ? -1 : o.grpcPort;  // on the same address as HTTP
   s.receiver.token = o.token.toStdString();
   s.receiver.maxBodyBytes = o.maxBody;
   s.receiver.normalize.redactContent = o.redact;

@@ -38,6 +38,7 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
   }
   std::fprintf(stderr, "cctv %s: database %s\n", CCTV_VERSION, qPrintable(QFileInfo(o.dbPath).absoluteFilePath()));
   std::printf("listening on %s\n", service.url().c_str());
+  if (!service.grpcUrl().empty()) std::printf("listening on %s\n", service.grpcUrl().c_str());
   std::fflush(stdout);
 
   cctv::app::SignalWatcher signals;

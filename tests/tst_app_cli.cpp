@@ -56,7 +56,7 @@ class TestAppCli : public QObject {
   void helpListsEveryFlag() {
     const Run r = run({"--help"});
     QCOMPARE(r.exitCode, 0);
-    for (const char* flag : {"--headless", "--http-port", "--bind", "--db", "--token", "--max-body", "--insecure",
+    for (const char* flag : {"--headless", "--http-port", "--grpc-port", "--no-grpc", "--bind", "--db", "--token", "--max-body", "--insecure",
                              "--redact", "--quiet", "--version"})
       QVERIFY2(r.out.contains(flag), flag);
   }
@@ -67,12 +67,15 @@ class TestAppCli : public QObject {
     r = run({"--headless", "--http-port", "70000"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("--http-port"));
+    r = run({"--headless", "--grpc-port", "-1"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("--grpc-port"));
     r = run({"--headless", "--bind", "0.0.0.0"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("refusing to listen on 0.0.0.0 without --token"));
   }
   void unwritableDatabase() {
-    const Run r = run({"--headless", "--http-port", "0", "--db", "/proc/cctv-test/none/x.db"});
+    const Run r = run({"--headless", "--http-port", "0", "--grpc-port", "0", "--db", "/proc/cctv-test/none/x.db"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("cctv: cannot"), qPrintable(r.err));
     QCOMPARE(r.err.count('\n'), 1);
@@ -84,7 +87,7 @@ class TestAppCli : public QObject {
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("this is not a database, it is a text file that happens to be here............................");
     f.close();
-    const Run r = run({"--headless", "--http-port", "0", "--db", path});
+    const Run r = run({"--headless", "--http-port", "0", "--grpc-port", "0", "--db", path});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("cannot open database"), qPrintable(r.err));
   }
@@ -92,19 +95,47 @@ class TestAppCli : public QObject {
     QTcpServer taken;
     QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
     QTemporaryDir dir;
-    const Run r = run({"--headless", "--http-port", QString::number(taken.serverPort()), "--db", dir.filePath("a.db")});
+    const Run r = run({"--headless", "--http-port", QString::number(taken.serverPort()), "--grpc-port", "0", "--db",
+                       dir.filePath("a.db")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("in use"), qPrintable(r.err));
+  }
+  void busyGrpcPort() {
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    QTemporaryDir dir;
+    const QString port = QString::number(taken.serverPort());
+    const Run r = run({"--headless", "--http-port", "0", "--grpc-port", port, "--db", dir.filePath("a.db")});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, "cctv: cannot listen on grpc 127.0.0.1:" + port + ": address already in use\n");
+    QVERIFY2(!r.out.contains("listening"), qPrintable(r.out));
+  }
+  void noGrpc() {
+    QTemporaryDir dir;
+    QProcess p;
+    p.setProcessEnvironment(headlessEnv());
+    p.start(QStringLiteral(CCTV_BINARY), {"--http-port", "0", "--no-grpc", "--db", dir.filePath("a.db")});
+    QVERIFY(p.waitForReadyRead(10000));
+    QTest::qWait(200);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(out.startsWith("listening on http://127.0.0.1:") && !out.contains("grpc"), qPrintable(out));
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
   }
   void headlessReceivesAndFlushesOnSigterm() {
     QTemporaryDir dir;
     const QString db = dir.filePath("cctv.db");
     QProcess p;
     p.setProcessEnvironment(headlessEnv());
-    p.start(QStringLiteral(CCTV_BINARY), {"--http-port", "0", "--db", db, "--token", "testtoken"});
+    p.start(QStringLiteral(CCTV_BINARY), {"--http-port", "0", "--grpc-port", "0", "--db", db, "--token", "testtoken"});
     QVERIFY(p.waitForReadyRead(10000));
     const QString line = QString::fromUtf8(p.readLine()).trimmed();
     QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), qPrintable(line));
+    QTRY_VERIFY(p.canReadLine() || p.waitForReadyRead(100));
+    const QString grpcLine = QString::fromUtf8(p.readLine()).trimmed();
+    QVERIFY2(grpcLine.startsWith("listening on grpc://127.0.0.1:"), qPrintable(grpcLine));
+    QVERIFY(grpcLine.section(':', -1).toUShort() != 0);
     const quint16 port = line.section(':', -1).toUShort();
     HttpClient client("127.0.0.1", port);
     const auto reply = client.request("POST", "/v1/logs",

@@ -48,12 +48,35 @@ bool IngestService::start(std::string* error) {
     writer_.reset();
     return false;
   }
+  if (options_.grpcPort > 65535) {
+    *error = "cannot listen on grpc: port " + std::to_string(options_.grpcPort) + " is out of range";
+    stop();
+    receiver_.reset();
+    writer_.reset();
+    return false;
+  }
+  if (options_.grpcPort >= 0) {
+    GrpcServerOptions g;
+    g.bindAddress = options_.http.bindAddress;
+    g.port = static_cast<std::uint16_t>(options_.grpcPort);
+    grpc_ = std::make_unique<GrpcReceiver>(*writer_, options_.receiver, g);
+    if (!grpc_->start(error)) {
+      grpc_.reset();
+      receiver_->stop();
+      receiver_.reset();
+      writer_->stop();
+      writer_.reset();
+      return false;
+    }
+  }
   return true;
 }
 
 void IngestService::stop() {
-  if (receiver_) receiver_->stop();  // no new requests; in-flight ones get their answers
-  if (writer_) writer_->stop();      // everything acknowledged is committed
+  // No new requests; in-flight ones get their answers (the writer is still running to give them).
+  if (grpc_) grpc_->stop();
+  if (receiver_) receiver_->stop();
+  if (writer_) writer_->stop();  // everything acknowledged is committed
 }
 
 }  // namespace cctv::ingest

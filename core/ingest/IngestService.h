@@ -1,11 +1,13 @@
 #pragma once
-// The ingest spine in one object: the store's writer and the OTLP/HTTP receiver in front of it, started
-// and stopped in the right order. The app (headless or with a window) and the tests use it the same way.
+// The ingest spine in one object: the store's writer and the OTLP/HTTP and OTLP/gRPC receivers in front of
+// it, started and stopped in the right order. The app (headless or with a window) and the tests use it the
+// same way.
 
 #include <memory>
 #include <string>
 
 #include "http/HttpServer.h"
+#include "ingest/GrpcReceiver.h"
 #include "ingest/HttpReceiver.h"
 #include "store/Writer.h"
 
@@ -14,7 +16,11 @@ namespace cctv::ingest {
 struct ServiceOptions {
   std::string dbPath;
   http::ServerOptions http;
-  ReceiverOptions receiver;
+  ReceiverOptions receiver;  // token, size cap, normalizing, logging: the same for HTTP and gRPC
+  // OTLP/gRPC port on http.bindAddress; 0 picks a free port. Off (-1) unless asked for: the app passes
+  // --grpc-port (default 4317), while tests and other embedders that only want HTTP need not find a
+  // free 4317.
+  int grpcPort = -1;
   store::WriterOptions writer;  // path is taken from dbPath
 };
 
@@ -30,13 +36,18 @@ class IngestService {
 
   std::string url() const { return receiver_ ? receiver_->url() : std::string(); }
   std::uint16_t port() const { return receiver_ ? receiver_->port() : 0; }
+  // grpc://127.0.0.1:4317, or empty when gRPC is off.
+  std::string grpcUrl() const { return grpc_ ? grpc_->url() : std::string(); }
+  std::uint16_t grpcPort() const { return grpc_ ? grpc_->port() : 0; }
   store::Writer& writer() { return *writer_; }
   const ReceiverStats* stats() const { return receiver_ ? &receiver_->stats() : nullptr; }
+  const ReceiverStats* grpcStats() const { return grpc_ ? &grpc_->stats() : nullptr; }
 
  private:
   ServiceOptions options_;
   std::unique_ptr<store::Writer> writer_;
   std::unique_ptr<HttpReceiver> receiver_;
+  std::unique_ptr<GrpcReceiver> grpc_;
 };
 
 }  // namespace cctv::ingest

@@ -263,7 +263,9 @@ std::vector<data::IngestLogRow> Reader::ingestLog(int limit, bool onlyProblems) 
       std::string("SELECT id, received_at, transport, coalesce(path, ''), coalesce(content_type, ''), "
                   "coalesce(content_encoding, ''), coalesce(message, ''), coalesce(remote, ''), "
                   "coalesce(user_agent, ''), bytes, status, accepted, rejected, duplicates FROM ingest_log ") +
-      (onlyProblems ? "WHERE status <> 200 OR rejected > 0 " : "") + "ORDER BY id DESC LIMIT ?");
+      // status is the HTTP status, or the gRPC code (0 = OK) for gRPC requests.
+      (onlyProblems ? "WHERE status <> CASE transport WHEN 'grpc' THEN 0 ELSE 200 END OR rejected > 0 " : "") +
+      "ORDER BY id DESC LIMIT ?");
   st.bind(1, std::int64_t{limit});
   std::vector<data::IngestLogRow> out;
   while (st.step()) {

@@ -43,6 +43,13 @@ struct WriteJob {
   IngestLogEntry log;
   // Called on the writer thread once the outcome is durable (committed) or known to have failed.
   std::function<void(const WriteResult&)> done;
+  // The status the writer records in the log row for each outcome, in the transport's own terms:
+  // HTTP 200 / 500 / 503 (the defaults), gRPC 0 OK / 13 INTERNAL / 14 UNAVAILABLE.
+  struct Statuses {
+    int stored = 200;
+    int failed = 500;
+    int unavailable = 503;
+  } statuses;
 };
 
 // Announced after every commit that stored something new.

@@ -139,7 +139,7 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
       try {
         d->rows->write(job.batch, &mine, &res);
         res.ok = true;
-        job.log.status = 200;
+        job.log.status = job.statuses.stored;
         job.log.accepted = res.stored;
         job.log.duplicates = res.duplicates;
         job.log.rejected = job.batch.rejected;
@@ -155,7 +155,7 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
         d->rows->clearCaches();
         res = WriteResult{};
         res.error = std::string("store: ") + e.what();
-        job.log.status = 500;
+        job.log.status = job.statuses.failed;
         job.log.accepted = job.log.duplicates = 0;
         job.log.rejected = static_cast<std::int64_t>(job.batch.itemCount()) + job.batch.rejected;
         job.log.message = res.error;
@@ -181,7 +181,7 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
       Transaction tx(d->db);
       for (std::size_t i = 0; i < jobs.size(); ++i) {
         IngestLogEntry e = jobs[i]->log;
-        e.status = 503;
+        e.status = jobs[i]->statuses.unavailable;
         e.accepted = e.duplicates = 0;
         e.message = results[i].error;
         d->rows->writeLog(e);

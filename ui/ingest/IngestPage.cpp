@@ -82,7 +82,8 @@ void IngestPage::setLog(const std::vector<data::IngestLogRow>& rows) {
                                QString::fromStdString(r.message)};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
-      if (r.status != 200) item->setForeground(bad);
+      // status is the HTTP status, or the gRPC code (0 = OK) for gRPC requests.
+      if (r.status != (r.transport == "grpc" ? 0 : 200)) item->setForeground(bad);
       else if (r.rejected > 0) item->setForeground(warn);
       if (c == 9) item->setToolTip(cells[c] + QStringLiteral("\n") + QString::fromStdString(r.userAgent) +
                                    QStringLiteral(" from ") + QString::fromStdString(r.remote));
