@@ -83,6 +83,7 @@ int runGui(const Options& o) {
   wo.token = o.token;
   if (service->start(&error)) {
     wo.url = QString::fromStdString(service->url());
+    wo.grpcUrl = QString::fromStdString(service->grpcUrl());
     wo.notifier = service->writer().notifier();
     std::printf("listening on %s\n", service->url().c_str());
     if (!service->grpcUrl().empty()) std::printf("listening on %s\n", service->grpcUrl().c_str());

@@ -50,9 +50,12 @@ IngestPage::IngestPage(QWidget* parent) : QWidget(parent) {
 
 bool IngestPage::onlyProblems() const { return problems_->isChecked(); }
 
-void IngestPage::setListener(const QString& url, const QString& error) {
+void IngestPage::setListener(const QString& url, const QString& error, const QString& grpcUrl) {
   if (error.isEmpty())
-    listener_->setText(tr("<b>%1</b> (OTLP/HTTP: /v1/logs, /v1/metrics, /v1/traces)").arg(url.toHtmlEscaped()));
+    listener_->setText(tr("<b>%1</b> (OTLP/HTTP: /v1/logs, /v1/metrics, /v1/traces)").arg(url.toHtmlEscaped()) +
+                       (grpcUrl.isEmpty() ? QString()
+                                          : tr("<br><b>%1</b> (OTLP/gRPC: Logs, Metrics and Trace services)")
+                                                .arg(grpcUrl.toHtmlEscaped())));
   else
     listener_->setText(tr("<span style='color:#d03a2f'><b>Not listening:</b> %1</span>").arg(error.toHtmlEscaped()));
 }

@@ -17,7 +17,8 @@ class IngestPage : public QWidget {
  public:
   explicit IngestPage(QWidget* parent = nullptr);
 
-  void setListener(const QString& url, const QString& error);  // error empty when listening
+  // error empty when listening; grpcUrl empty when gRPC is off.
+  void setListener(const QString& url, const QString& error, const QString& grpcUrl = {});
   void setDatabase(const QString& path);
   void setTotals(const data::StoreTotals& totals, double eventsPerSecond);
   void setLog(const std::vector<data::IngestLogRow>& rows);

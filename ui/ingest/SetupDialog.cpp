@@ -44,11 +44,12 @@ QString SetupDialog::managedSettings(const QString& url, const QString& token, c
   return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("env"), env}}).toJson(QJsonDocument::Indented));
 }
 
-SetupDialog::SetupDialog(const QString& url, const QString& token, QWidget* parent)
-    : QDialog(parent), url_(url), token_(token) {
+SetupDialog::SetupDialog(const QString& url, const QString& token, QWidget* parent, const QString& grpcUrl)
+    : QDialog(parent), url_(url), token_(token), grpcUrl_(grpcUrl) {
   setWindowTitle(tr("Set up Claude Code"));
   protocol_ = new QComboBox(this);
   protocol_->addItems({QStringLiteral("http/json"), QStringLiteral("http/protobuf")});
+  if (!grpcUrl_.isEmpty()) protocol_->addItem(QStringLiteral("grpc"));
   auto mono = [this] {
     auto* e = new QPlainTextEdit(this);
     e->setReadOnly(true);
@@ -86,8 +87,12 @@ SetupDialog::SetupDialog(const QString& url, const QString& token, QWidget* pare
 }
 
 void SetupDialog::rebuild() {
-  env_->setPlainText(envBlock(url_, token_, protocol_->currentText()));
-  json_->setPlainText(managedSettings(url_, token_, protocol_->currentText()));
+  // The exporter takes an http:// endpoint for gRPC too (grpc://host:port is cctv's own notation).
+  const QString protocol = protocol_->currentText();
+  QString url = url_;
+  if (protocol == QLatin1String("grpc")) url = QString(grpcUrl_).replace(QStringLiteral("grpc://"), QStringLiteral("http://"));
+  env_->setPlainText(envBlock(url, token_, protocol));
+  json_->setPlainText(managedSettings(url, token_, protocol));
 }
 
 void SetupDialog::setEventsStored(qint64 events) {

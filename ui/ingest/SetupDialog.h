@@ -13,15 +13,15 @@ namespace cctv::ui {
 class SetupDialog : public QDialog {
   Q_OBJECT
  public:
-  SetupDialog(const QString& url, const QString& token, QWidget* parent = nullptr);
-  // The text blocks, for a given protocol ("http/json" or "http/protobuf").
+  SetupDialog(const QString& url, const QString& token, QWidget* parent = nullptr, const QString& grpcUrl = {});
+  // The text blocks, for a given protocol ("http/json", "http/protobuf" or "grpc") and its endpoint.
   static QString envBlock(const QString& url, const QString& token, const QString& protocol);
   static QString managedSettings(const QString& url, const QString& token, const QString& protocol);
   void setEventsStored(qint64 events);
 
  private:
   void rebuild();
-  QString url_, token_;
+  QString url_, token_, grpcUrl_;
   QComboBox* protocol_;
   QPlainTextEdit* env_;
   QPlainTextEdit* json_;

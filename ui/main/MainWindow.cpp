@@ -57,6 +57,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   tick_->start();
 
   QSettings settings;
+  resize(1280, 800);  // first run; a saved geometry replaces it
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   refreshAll();
@@ -111,7 +112,7 @@ void MainWindow::buildUi() {
   tools_ = new ToolsPage(this);
   ingest_ = new IngestPage(this);
   ingest_->setDatabase(options_.dbPath);
-  ingest_->setListener(options_.url, options_.listenError);
+  ingest_->setListener(options_.url, options_.listenError, options_.grpcUrl);
 
   pages_ = new QStackedWidget(this);
   pages_->addWidget(split);
@@ -132,14 +133,19 @@ void MainWindow::buildUi() {
   statusBar()->addWidget(statusListener_);
   statusBar()->addPermanentWidget(statusTotals_);
   if (options_.listenError.isEmpty() && !options_.url.isEmpty())
-    statusListener_->setText(tr("● Listening on %1").arg(options_.url));
+    statusListener_->setText(options_.grpcUrl.isEmpty()
+                                 ? tr("● Listening on %1").arg(options_.url)
+                                 : tr("● Listening on %1 and %2").arg(options_.url, options_.grpcUrl));
   else if (!options_.listenError.isEmpty())
     statusListener_->setText(tr("<span style='color:#d03a2f'>● Not receiving: %1</span>").arg(options_.listenError.toHtmlEscaped()));
   else
     statusListener_->setText(tr("Viewing %1 (no receiver in this window)").arg(options_.dbPath));
 
   connect(sessions_, &SessionsPanel::filterChanged, this, &MainWindow::loadSessions);
-  connect(sessions_, &SessionsPanel::sessionSelected, this, &MainWindow::loadSession);
+  connect(sessions_, &SessionsPanel::sessionSelected, this, [this](const QString& id) {
+    userPickedSession_ = true;
+    loadSession(id);
+  });
   connect(timeline_, &TimelineWidget::eventSelected, this, [this](std::int64_t id) { loadEvent(id); });
   connect(trace_, &TraceWidget::eventSelected, this, [this](std::int64_t id) { loadEvent(id); });
   connect(events_, &EventsPanel::eventSelected, this, &MainWindow::loadEvent);
@@ -279,8 +285,9 @@ void MainWindow::loadSessions() {
   runner_->run<std::vector<data::SessionSummary>>(
       QStringLiteral("sessions"), this, [f](query::Reader& r) { return r.sessions(f); },
       [this](std::vector<data::SessionSummary> rows) {
-        const bool first = session_.isEmpty() && !rows.empty();
         const QString newest = rows.empty() ? QString() : QString::fromStdString(rows.front().sessionId);
+        // Until the user picks a session, the window follows the newest one (a new claude run shows up by itself).
+        const bool first = !userPickedSession_ && !newest.isEmpty() && newest != session_;
         for (const auto& s : rows)
           if (QString::fromStdString(s.sessionId) == session_) setSessionHeader(s);
         sessions_->setSessions(std::move(rows));
@@ -483,6 +490,7 @@ void MainWindow::loadTotals() {
                                                                .arg(t.events)
                                                                .arg(fmt::cost(t.costUsd), fmt::bytes(t.fileBytes)));
                                     ingest_->setTotals(t, eventsPerSecond_);
+                                    if (setupDialog_) setupDialog_->setEventsStored(t.events);
                                     if (!setupOffered_ && t.events == 0 && options_.notifier) {
                                       setupOffered_ = true;  // first run: show how to point Claude Code here
                                       showSetup();
@@ -493,15 +501,10 @@ void MainWindow::loadTotals() {
 
 void MainWindow::showSetup() {
   auto* dlg = new SetupDialog(options_.url.isEmpty() ? QStringLiteral("http://127.0.0.1:4318") : options_.url,
-                              options_.token, this);
+                              options_.token, this, options_.grpcUrl);
   dlg->setAttribute(Qt::WA_DeleteOnClose);
   dlg->setEventsStored(lastTotalEvents_ > 0 ? lastTotalEvents_ : 0);
-  if (options_.notifier)
-    connect(options_.notifier, &store::StoreNotifier::stored, dlg,
-            [this, dlg](const store::StoredSummary& s) {
-              storedSinceSetup_ += s.events;
-              dlg->setEventsStored(std::max<std::int64_t>(lastTotalEvents_, 0) + storedSinceSetup_);
-            });
+  setupDialog_ = dlg;  // loadTotals keeps its "waiting / receiving" line current
   dlg->show();
 }
 

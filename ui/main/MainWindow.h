@@ -5,6 +5,7 @@
 // refreshes what is visible with background queries (QueryRunner), so neither side waits on the other.
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -31,6 +32,7 @@ class IngestPage;
 class Inspector;
 class QueryRunner;
 class SessionsPanel;
+class SetupDialog;
 class TimelineWidget;
 class ToolsPage;
 class TraceWidget;
@@ -38,6 +40,7 @@ class TraceWidget;
 struct WindowOptions {
   QString dbPath;
   QString url;          // the receiver's address, "" when not listening
+  QString grpcUrl;      // the gRPC receiver's address, "" when off
   QString listenError;  // why not, when not
   QString token;
   store::StoreNotifier* notifier = nullptr;  // null: no receiver in this process (viewing only)
@@ -118,7 +121,8 @@ class MainWindow : public QMainWindow {
   double eventsPerSecond_ = 0;
   bool followLive_ = true;
   bool setupOffered_ = false;
-  std::int64_t storedSinceSetup_ = 0;
+  QPointer<SetupDialog> setupDialog_;
+  bool userPickedSession_ = false;
 };
 
 }  // namespace cctv::ui
