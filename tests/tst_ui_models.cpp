@@ -70,6 +70,22 @@ class TestUiModels : public QObject {
              static_cast<qlonglong>(all[0].firstNs));
   }
 
+  void customDateRange() {
+    ui::SessionsPanel panel;
+    QSignalSpy changed(&panel, &ui::SessionsPanel::filterChanged);
+    const QDateTime from(QDate(2026, 11, 24), QTime(0, 0), Qt::UTC), to(QDate(2026, 11, 24), QTime(23, 59), Qt::UTC);
+    panel.setCustomRange(from.toLocalTime(), to.toLocalTime());
+    QTRY_VERIFY(changed.count() >= 1);
+    const data::SessionFilter f = panel.filter(0);
+    QCOMPARE(f.fromNs, from.toMSecsSinceEpoch() * 1000000);
+    QCOMPARE(f.toNs, to.toMSecsSinceEpoch() * 1000000);
+    query::Reader reader(server->dbPath());
+    const auto inRange = reader.sessions(f);
+    QCOMPARE(inRange.size(), reader.sessions({}).size());  // every capture is from 2026-11-24 (UTC)
+    panel.setCustomRange(from.addDays(1).toLocalTime(), to.addDays(1).toLocalTime());
+    QVERIFY(reader.sessions(panel.filter(0)).empty());
+  }
+
   void eventsModelPages() {
     ui::QueryRunner runner(QString::fromStdString(server->dbPath()));
     ui::EventsModel model(&runner);

@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -27,7 +28,19 @@ SessionsPanel::SessionsPanel(QWidget* parent) : QWidget(parent) {
   search_->setPlaceholderText(tr("Filter sessions (id, user, terminal, model)"));
   search_->setClearButtonEnabled(true);
   range_ = new QComboBox(this);
-  range_->addItems({tr("Any time"), tr("Today"), tr("Last 7 days"), tr("Last 30 days")});
+  range_->addItems({tr("Any time"), tr("Today"), tr("Last 7 days"), tr("Last 30 days"), tr("Custom…")});
+  auto dateEdit = [this](const QDateTime& v) {
+    auto* e = new QDateTimeEdit(v, this);
+    e->setCalendarPopup(true);
+    e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    e->setVisible(false);
+    return e;
+  };
+  const QDateTime now = QDateTime::currentDateTime();
+  from_ = dateEdit(now.addDays(-7));
+  to_ = dateEdit(now);
+  from_->setToolTip(tr("Sessions active at or after this time"));
+  to_->setToolTip(tr("Sessions that started at or before this time"));
   modelBox_ = new QComboBox(this);
   modelBox_->addItem(tr("All models"));
   modelBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -62,6 +75,8 @@ SessionsPanel::SessionsPanel(QWidget* parent) : QWidget(parent) {
   auto* bar = new QHBoxLayout;
   bar->setContentsMargins(0, 0, 0, 0);
   bar->addWidget(range_);
+  bar->addWidget(from_);
+  bar->addWidget(to_);
   bar->addWidget(modelBox_);
   bar->addWidget(errorsOnly_);
   bar->addStretch();
@@ -76,7 +91,13 @@ SessionsPanel::SessionsPanel(QWidget* parent) : QWidget(parent) {
   debounce_->setInterval(300);  // typing: one query when the user pauses, not one per key
   connect(debounce_, &QTimer::timeout, this, &SessionsPanel::filterChanged);
   connect(search_, &QLineEdit::textChanged, debounce_, qOverload<>(&QTimer::start));
-  connect(range_, &QComboBox::currentIndexChanged, this, &SessionsPanel::filterChanged);
+  connect(range_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    from_->setVisible(i == 4);
+    to_->setVisible(i == 4);
+    Q_EMIT filterChanged();
+  });
+  connect(from_, &QDateTimeEdit::dateTimeChanged, debounce_, qOverload<>(&QTimer::start));
+  connect(to_, &QDateTimeEdit::dateTimeChanged, debounce_, qOverload<>(&QTimer::start));
   connect(modelBox_, &QComboBox::currentIndexChanged, this, &SessionsPanel::filterChanged);
   connect(errorsOnly_, &QCheckBox::toggled, this, &SessionsPanel::filterChanged);
   connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
@@ -102,6 +123,10 @@ data::SessionFilter SessionsPanel::filter(std::int64_t nowNs) const {
     case 1: f.fromNs = nowNs - nowNs % day; break;
     case 2: f.fromNs = nowNs - 7 * day; break;
     case 3: f.fromNs = nowNs - 30 * day; break;
+    case 4:
+      f.fromNs = from_->dateTime().toMSecsSinceEpoch() * 1000000;
+      f.toNs = to_->dateTime().toMSecsSinceEpoch() * 1000000;
+      break;
     default: break;
   }
   if (modelBox_->currentIndex() > 0) f.model = modelBox_->currentText().toStdString();
@@ -135,6 +160,12 @@ void SessionsPanel::setModels(const std::vector<std::string>& models) {
 }
 
 QString SessionsPanel::currentSessionId() const { return selected_; }
+
+void SessionsPanel::setCustomRange(const QDateTime& from, const QDateTime& to) {
+  from_->setDateTime(from);
+  to_->setDateTime(to);
+  range_->setCurrentIndex(4);
+}
 
 void SessionsPanel::selectSession(const QString& sessionId) {
   const int row = model_->rowOf(sessionId);

@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -27,6 +28,8 @@ class SessionsPanel : public QWidget {
   void setSessions(std::vector<data::SessionSummary> sessions);
   void setModels(const std::vector<std::string>& models);
   QString currentSessionId() const;
+  // A custom date range (local time); shows the from/to editors.
+  void setCustomRange(const QDateTime& from, const QDateTime& to);
   void selectSession(const QString& sessionId);
   SessionsModel* model() const { return model_; }
   QTableView* view() const { return view_; }
@@ -41,6 +44,8 @@ class SessionsPanel : public QWidget {
   QTableView* view_;
   QLineEdit* search_;
   QComboBox* range_;
+  QDateTimeEdit* from_;
+  QDateTimeEdit* to_;
   QComboBox* modelBox_;
   QCheckBox* errorsOnly_;
   QLabel* empty_;
