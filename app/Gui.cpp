@@ -73,6 +73,8 @@ int screenshot(const Options& o) {
 int runGui(const Options& o) {
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/cctv/cctv.svg")));
   if (!o.screenshot.isEmpty()) return screenshot(o);
+  // Installed before listening: a signal during start-up is queued and handled once the window runs.
+  SignalWatcher signals;
 
   const QString dir = QFileInfo(o.dbPath).absolutePath();
   QDir().mkpath(dir);
@@ -104,7 +106,6 @@ int runGui(const Options& o) {
                          QObject::tr("%1\n\nThe window shows what the database already holds; nothing new arrives "
                                      "until the receiver can listen. Is another cctv running?")
                              .arg(wo.listenError));
-  SignalWatcher signals;
   QObject::connect(&signals, &SignalWatcher::terminationRequested, &window, &QWidget::close);
   const int rc = QApplication::exec();
   if (service) service->stop();

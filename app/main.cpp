@@ -30,6 +30,12 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
     std::fprintf(stderr, "cctv: cannot create the database directory %s\n", qPrintable(dir));
     return 1;
   }
+  // Handlers first: a SIGTERM that arrives right after "listening on" must flush, not kill.
+  cctv::app::SignalWatcher signals;
+  QObject::connect(&signals, &cctv::app::SignalWatcher::terminationRequested, &app, [&](int sig) {
+    std::fprintf(stderr, "cctv: signal %d, finishing and flushing\n", sig);
+    app.quit();
+  });
   cctv::ingest::IngestService service(cctv::app::serviceOptions(o));
   std::string error;
   if (!service.start(&error)) {
@@ -41,11 +47,6 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
   if (!service.grpcUrl().empty()) std::printf("listening on %s\n", service.grpcUrl().c_str());
   std::fflush(stdout);
 
-  cctv::app::SignalWatcher signals;
-  QObject::connect(&signals, &cctv::app::SignalWatcher::terminationRequested, &app, [&](int sig) {
-    std::fprintf(stderr, "cctv: signal %d, finishing and flushing\n", sig);
-    app.quit();
-  });
   app.exec();
   service.stop();
   std::fprintf(stderr, "cctv: stopped\n");

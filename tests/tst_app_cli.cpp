@@ -123,6 +123,20 @@ class TestAppCli : public QObject {
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
   }
+  void sigtermRightAfterListeningExitsCleanly() {
+    // The signal handler is installed before "listening on" is printed, so an immediate SIGTERM flushes.
+    for (int i = 0; i < 5; ++i) {
+      QTemporaryDir dir;
+      QProcess p;
+      p.setProcessEnvironment(headlessEnv());
+      p.start(QStringLiteral(CCTV_BINARY), {"--http-port", "0", "--grpc-port", "0", "--db", dir.filePath("x.db")});
+      QVERIFY(p.waitForReadyRead(10000));
+      ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+      QVERIFY(p.waitForFinished(10000));
+      QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+      QCOMPARE(p.exitCode(), 0);
+    }
+  }
   void headlessReceivesAndFlushesOnSigterm() {
     QTemporaryDir dir;
     const QString db = dir.filePath("cctv.db");
