@@ -376,15 +376,8 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
   const bool hasKey = sessionRef != 0 && row.field(F::event_sequence).kind == Value::Kind::Int;
   if (!hasKey) st.bind(14, fingerprint(row));
   st.bind(2, wf);
-  st.step();
-  const bool inserted = db_.changes() == 1;
-  const std::int64_t rowid = inserted ? db_.lastInsertRowid() : 0;
-  st.reset();
-  if (!inserted) {
-    ++result->duplicates;
-    return;
-  }
-  ++result->stored;
+  if (!insertCounted(st, result)) return;
+  const std::int64_t rowid = db_.lastInsertRowid();
   ++r->events;
   r->newestNs = std::max(r->newestNs, row.timeNs);
 
@@ -487,14 +480,7 @@ void RowWriter::writePoint(const model::MetricPointRow& row, std::int64_t resour
   st.bindIntOrNull(6, row.flags, row.flags == 0);
   st.bindTextOrNull(7, row.data);
   st.bindTextOrNull(8, row.exemplars);
-  st.step();
-  const bool inserted = db_.changes() == 1;
-  st.reset();
-  if (!inserted) {
-    ++result->duplicates;
-    return;
-  }
-  ++result->stored;
+  if (!insertCounted(st, result)) return;
   ++r->points;
   r->newestNs = std::max(r->newestNs, row.timeNs);
   if (sessionRef) {
@@ -531,14 +517,7 @@ void RowWriter::writeSpan(const model::SpanRow& row, std::int64_t resourceRef, s
   st.bind(19, std::int64_t{row.droppedLinksCount});
   st.bindIntOrNull(20, resourceRef, resourceRef == 0);
   st.bindIntOrNull(21, scopeRef, scopeRef == 0);
-  st.step();
-  const bool inserted = db_.changes() == 1;
-  st.reset();
-  if (!inserted) {
-    ++result->duplicates;
-    return;
-  }
-  ++result->stored;
+  if (!insertCounted(st, result)) return;
   ++r->spans;
   r->newestNs = std::max(r->newestNs, row.endNs);
   if (sessionRef) {
@@ -548,6 +527,15 @@ void RowWriter::writeSpan(const model::SpanRow& row, std::int64_t resourceRef, s
     s.touch(row.endNs);
     r->sessionIds.insert(row.sessionId);
   }
+}
+
+bool RowWriter::insertCounted(Statement& st, WriteResult* result) {
+  // INSERT OR IGNORE: no change means a unique key matched, i.e. an exporter resent what is stored.
+  st.step();
+  const bool inserted = db_.changes() == 1;
+  st.reset();
+  ++(inserted ? result->stored : result->duplicates);
+  return inserted;
 }
 
 void RowWriter::writeLog(const IngestLogEntry& e) {

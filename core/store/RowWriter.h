@@ -68,6 +68,8 @@ class RowWriter {
                          Statement& insert, Statement& select);
   std::int64_t resourceId(const model::ResourceInfo& r);
   std::int64_t scopeId(const model::ScopeInfo& s);
+  // Steps an INSERT OR IGNORE and counts the row as stored or as a duplicate; true when stored.
+  bool insertCounted(Statement& st, WriteResult* result);
   void writeEvent(const model::EventRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
                   WriteResult* result);
   void writePoint(const model::MetricPointRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
