@@ -3,6 +3,7 @@
 
 #include <QtTest>
 
+#include "ingest/OtlpDecode.h"
 #include "model/JsonText.h"
 #include "model/Normalizer.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
@@ -298,6 +299,12 @@ class TestNormalizer : public QObject {
     QCOMPARE(r.statusCode, 2);
     QCOMPARE(QString::fromStdString(r.events),
              QString("[{\"timeUnixNano\":15,\"name\":\"gen_ai.request.attempt\",\"attributes\":{\"attempt\":2},\"droppedAttributesCount\":0}]"));
+  }
+
+  void endpointUrls() {
+    QCOMPARE(cctv::ingest::endpointUrl("http", "127.0.0.1", 4318), std::string("http://127.0.0.1:4318"));
+    QCOMPARE(cctv::ingest::endpointUrl("http", "::1", 4318), std::string("http://[::1]:4318"));
+    QCOMPARE(cctv::ingest::endpointUrl("grpc", "[::1]", 4317), std::string("grpc://[::1]:4317"));
   }
 
   void jsonText() {

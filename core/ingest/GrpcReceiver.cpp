@@ -246,7 +246,7 @@ void GrpcReceiver::stop() {
   server_.reset();
 }
 
-std::string GrpcReceiver::url() const { return "grpc://" + host_ + ":" + std::to_string(port_); }
+std::string GrpcReceiver::url() const { return endpointUrl("grpc", host_, port_); }
 
 void GrpcReceiver::describe(const grpc::CallbackServerContext* ctx, Call* call) const {
   store::IngestLogEntry& e = call->log;

@@ -102,7 +102,7 @@ void HttpReceiver::stop() { server_->stop(); }
 
 std::uint16_t HttpReceiver::port() const { return server_->port(); }
 
-std::string HttpReceiver::url() const { return "http://" + server_->address() + ":" + std::to_string(port()); }
+std::string HttpReceiver::url() const { return endpointUrl("http", server_->address(), port()); }
 
 http::Response HttpReceiver::refuse(const http::RequestHead& head, int status, const std::string& message,
                                     std::int64_t bytes) {

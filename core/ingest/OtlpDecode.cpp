@@ -57,6 +57,11 @@ void appendVarint(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
+std::string endpointUrl(const std::string& scheme, const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos && host.front() != '[';
+  return scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::optional<Signal> signalForPath(std::string_view path) {
   if (path == "/v1/logs") return Signal::Logs;
   if (path == "/v1/metrics") return Signal::Metrics;

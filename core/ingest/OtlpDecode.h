@@ -15,6 +15,9 @@ namespace cctv::ingest {
 enum class Signal { Logs, Metrics, Traces };
 enum class Format { Json, Protobuf };
 
+// "scheme://host:port", with an IPv6 host in brackets ("http://[::1]:4318").
+std::string endpointUrl(const std::string& scheme, const std::string& host, std::uint16_t port);
+
 // "/v1/logs" -> Logs; nullopt for any other path.
 std::optional<Signal> signalForPath(std::string_view path);
 const char* signalName(Signal s);  // "logs"
