@@ -180,6 +180,12 @@ std::int64_t Reader::dictId(const std::string& s) {
   return st.step() ? st.columnInt(0) : 0;
 }
 
+std::int64_t Reader::sessionRef(const std::string& id) {
+  Statement st = db_.prepare("SELECT id FROM sessions WHERE session_id = ?");
+  st.bind(1, id);
+  return st.step() ? st.columnInt(0) : 0;
+}
+
 std::vector<data::SessionSummary> Reader::sessions(const data::SessionFilter& f) {
   std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions s WHERE s.first_ns IS NOT NULL";
   if (!f.text.empty())
@@ -243,10 +249,11 @@ std::vector<data::EventItem> Reader::sessionEvents(const std::string& sessionId)
 }
 
 std::vector<data::EventItem> Reader::sessionEventsAfter(const std::string& sessionId, std::int64_t afterId) {
-  const data::SessionSummary s = session(sessionId);
-  if (!s.ref) return {};
+  // Runs on every live tick: only the id lookup, not the whole session summary.
+  const std::int64_t ref = sessionRef(sessionId);
+  if (!ref) return {};
   // The event_key index (session, sequence, ...) finds the session's rows; sorting them is cheap.
-  return eventItems("e.session_id_ref = ?1 AND e.id > ?2", s.ref, afterId, "e.time_ns, e.event_sequence, e.id");
+  return eventItems("e.session_id_ref = ?1 AND e.id > ?2", ref, afterId, "e.time_ns, e.event_sequence, e.id");
 }
 
 std::vector<data::PromptSummary> Reader::prompts(const std::string& sessionId) {

@@ -47,7 +47,8 @@ class Reader {
   const std::string& path() const { return path_; }
 
  private:
-  std::int64_t dictId(const std::string& s);  // 0 when absent
+  std::int64_t dictId(const std::string& s);        // 0 when absent
+  std::int64_t sessionRef(const std::string& id);   // sessions.id, 0 when absent
   std::vector<data::EventItem> eventItems(const std::string& where, std::int64_t a, std::int64_t b,
                                           const std::string& order);
   std::string path_;

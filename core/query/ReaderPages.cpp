@@ -8,6 +8,7 @@
 #include <map>
 
 #include "model/EventSchema.h"
+#include "store/Schema.h"
 #include "query/Reader.h"
 
 namespace cctv::query {
@@ -16,7 +17,10 @@ using store::Statement;
 
 namespace {
 
-constexpr std::int64_t kNsPerDay = 86400LL * 1000000000LL;
+using store::kNsPerDay;
+
+// The inclusive upper time bound of a range whose end is 0 when open.
+std::int64_t rangeEnd(std::int64_t toNs) { return toNs ? toNs : std::numeric_limits<std::int64_t>::max(); }
 
 bool isEventColumn(const std::string& c) {
   const auto cols = Reader::eventColumns();
@@ -79,11 +83,10 @@ data::EventPage Reader::events(const data::EventQuery& q) {
                      page.columns.end());
   // Filters run on the stored table, where session, prompt and names are indexed integers.
   std::string where = "1";
-  std::int64_t sessionRef = 0, nameRef = 0;
+  std::int64_t sessionFilter = 0, nameRef = 0;
   if (!q.sessionId.empty()) {
-    Statement st = db_.prepare("SELECT id FROM sessions WHERE session_id = ?");
-    st.bind(1, q.sessionId);
-    sessionRef = st.step() ? st.columnInt(0) : -1;
+    sessionFilter = sessionRef(q.sessionId);
+    if (!sessionFilter) sessionFilter = -1;  // unknown session: match nothing
     where += " AND e.session_id_ref = :session";
   }
   if (!q.eventName.empty()) {
@@ -101,7 +104,7 @@ data::EventPage Reader::events(const data::EventQuery& q) {
   const std::string like = "%" + q.search + "%";
   auto bindFilters = [&](Statement& st) {
     auto idx = [&](const char* n) { return sqlite3_bind_parameter_index(st.handle(), n); };
-    if (int i = idx(":session")) st.bind(i, sessionRef);
+    if (int i = idx(":session")) st.bind(i, sessionFilter);
     if (int i = idx(":name")) st.bind(i, nameRef);
     if (int i = idx(":like")) st.bind(i, like);
   };
@@ -167,7 +170,7 @@ std::int64_t Reader::sessionCount(std::int64_t fromNs, std::int64_t toNs) {
   Statement st = db_.prepare(
       "SELECT count(*) FROM sessions WHERE first_ns IS NOT NULL AND last_ns >= ?1 AND first_ns <= ?2");
   st.bind(1, fromNs);
-  st.bind(2, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+  st.bind(2, rangeEnd(toNs));
   return st.step() ? st.columnInt(0) : 0;
 }
 
@@ -195,7 +198,7 @@ std::vector<data::ToolStats> Reader::toolStats(std::int64_t fromNs, std::int64_t
         "WHERE e.event_name_ref = ?1 AND e.time_ns >= ?2 AND e.time_ns <= ?3");
     st.bind(1, dictId("tool_result"));
     st.bind(2, fromNs);
-    st.bind(3, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+    st.bind(3, rangeEnd(toNs));
     while (st.step()) {
       const std::string tool = st.columnText(0);
       data::ToolStats& t = byTool[tool];
@@ -213,7 +216,7 @@ std::vector<data::ToolStats> Reader::toolStats(std::int64_t fromNs, std::int64_t
         "GROUP BY 1, 2 ORDER BY 1, 3 DESC");
     st.bind(1, dictId("tool_decision"));
     st.bind(2, fromNs);
-    st.bind(3, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+    st.bind(3, rangeEnd(toNs));
     while (st.step()) {
       const std::string tool = st.columnText(0);
       data::ToolStats& t = byTool[tool];
@@ -244,7 +247,7 @@ std::vector<data::ApiErrorStats> Reader::apiErrors(std::int64_t fromNs, std::int
   st.bind(2, dictId("api_retries_exhausted"));
   st.bind(3, dictId("api_refusal"));
   st.bind(4, fromNs);
-  st.bind(5, toNs ? toNs : std::numeric_limits<std::int64_t>::max());
+  st.bind(5, rangeEnd(toNs));
   std::vector<data::ApiErrorStats> out;
   while (st.step()) {
     data::ApiErrorStats a;

@@ -16,7 +16,6 @@ namespace F = model::F;
 namespace {
 
 constexpr int kEventFixedParams = 16;
-constexpr std::int64_t kNsPerDay = 86400LL * 1000000000LL;
 // Caches are dropped when they grow past this, so the writer's memory stays flat on long runs.
 constexpr std::size_t kMaxCacheEntries = 100000;
 

@@ -2,6 +2,7 @@
 // The SQLite file format: tables, indexes, the user-facing views, and the migrations between versions.
 // The file is an interface (users query it with sqlite3), documented in README.md "The database".
 
+#include <cstdint>
 #include <string>
 
 #include "store/Sqlite.h"
@@ -11,6 +12,9 @@ namespace cctv::store {
 constexpr int kSchemaVersion = 1;
 // PRAGMA application_id: 'cctv'. A file with another id is not ours and is never written to.
 constexpr int kApplicationId = 0x63637476;
+
+// daily_models.day is time_ns / kNsPerDay (UTC days since the epoch); the writer and the queries share it.
+constexpr std::int64_t kNsPerDay = 86400LL * 1000000000LL;
 
 // Column of event_data that holds schema field `index` ("duration_ms", or "model_ref" for interned text).
 std::string eventColumn(int index);
