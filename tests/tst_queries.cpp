@@ -107,6 +107,41 @@ class TestQueries : public QObject {
     QCOMPARE(multi.size(), std::size_t(3));
   }
 
+  void promptSpans() {
+    // json-traces: one prompt, its logs carry the interaction's trace id; the spans arrived in their own request.
+    const auto prompts = reader->prompts(sessionOf("json-traces"));
+    QCOMPARE(prompts.size(), std::size_t(1));
+    const auto spans = reader->promptSpans(prompts[0].promptId);
+    QCOMPARE(spans.size(), std::size_t(6));
+    for (std::size_t i = 1; i < spans.size(); ++i) QVERIFY(spans[i - 1].startNs <= spans[i].startNs);
+    QCOMPARE(spans.front().name, std::string("claude_code.interaction"));
+    QVERIFY(spans.front().parentSpanId.empty());
+    QCOMPARE(spans.front().attribute("interaction.sequence"), std::string("1"));
+    const auto llm = std::find_if(spans.begin(), spans.end(), [](auto& s) { return s.name == "claude_code.llm_request"; });
+    QVERIFY(llm != spans.end());
+    QCOMPARE(llm->parentSpanId, spans.front().spanId);
+    QCOMPARE(llm->attribute("ttft_ms"), std::string("314"));
+    QCOMPARE(llm->attribute("success"), std::string("true"));
+    QCOMPARE(llm->attributes.front().first, std::string("user.id"));  // the order sent is kept
+    QCOMPARE(llm->events.size(), std::size_t(1));
+    QCOMPARE(llm->events[0].name, std::string("gen_ai.request.attempt"));
+    QVERIFY(llm->events[0].timeNs > llm->startNs);
+    QCOMPARE(llm->events[0].attributes.at(0), (std::pair<std::string, std::string>("attempt", "1")));
+    QCOMPARE(reader->traceSpans(spans.front().traceId).size(), std::size_t(6));
+
+    // The events that link logs to spans.
+    const auto events = reader->promptEvents(prompts[0].promptId);
+    const auto api = std::find_if(events.begin(), events.end(), [](auto& e) { return e.name == "api_request"; });
+    QCOMPARE(api->requestId, llm->attribute("request_id"));
+    QCOMPARE(api->traceId, spans.front().traceId);
+    const auto tool = std::find_if(events.begin(), events.end(), [](auto& e) { return e.name == "tool_result"; });
+    QVERIFY(!tool->toolUseId.empty());
+
+    // Without tracing there are no spans.
+    QVERIFY(reader->promptSpans(reader->prompts(sessionOf("json-basic"))[0].promptId).empty());
+    QVERIFY(reader->promptSpans("no-such-prompt").empty());
+  }
+
   void eventDetail() {
     const auto events = reader->sessionEvents(sessionOf("json-basic"));
     const auto d = reader->event(events[0].id);

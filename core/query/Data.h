@@ -70,6 +70,38 @@ struct EventItem {
   std::string summary;  // one line for lists and tooltips ("Bash: echo hi", "claude-sonnet-4-5 1.2 s $0.03")
   std::string traceId;  // hex, when the record carried one
   std::string spanId;
+  std::string requestId;  // API request id (api_request, api_error, tool events): links a log to its span
+  std::string toolUseId;  // tool_use_id (tool_decision, tool_result)
+};
+
+// One span of Claude Code's enhanced tracing, as stored. Attributes are flattened to text for display and
+// lookups: strings as sent, numbers and booleans in their JSON spelling, arrays and maps as JSON.
+struct SpanEvent {
+  std::int64_t timeNs = 0;
+  std::string name;  // e.g. "gen_ai.request.attempt"
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+struct SpanItem {
+  std::int64_t id = 0;  // span_data.id
+  std::string traceId;  // lowercase hex
+  std::string spanId;
+  std::string parentSpanId;  // "" for a root span
+  std::string name;          // e.g. "claude_code.llm_request"
+  std::int64_t startNs = 0;
+  std::int64_t endNs = 0;
+  int statusCode = 0;  // 0 unset, 1 ok, 2 error
+  std::string statusMessage;
+  std::vector<std::pair<std::string, std::string>> attributes;  // in the order sent
+  std::vector<SpanEvent> events;
+
+  // The attribute's text, or "" when absent.
+  const std::string& attribute(const std::string& key) const {
+    static const std::string none;
+    for (const auto& kv : attributes)
+      if (kv.first == key) return kv.second;
+    return none;
+  }
 };
 
 // One row of a session's prompt list.

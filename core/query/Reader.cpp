@@ -51,7 +51,7 @@ const std::string& eventItemColumns() {
       jsonMember("tool_parameters", "$.file_path") + ", " + jsonMember("tool_input", "$.file_path") + ", " +
       jsonMember("tool_input", "$.pattern") + ", " + jsonMember("tool_parameters", "$.mcp_tool_name") +
       ", e.hook_name, e.command_name, e.prompt, e.skill_name, e.server_name, e.mention_type, e.to_mode, "
-      "e.\"trigger\", e.status)";
+      "e.\"trigger\", e.status), e.request_id, e.tool_use_id";
   return cols;
 }
 
@@ -80,6 +80,8 @@ data::EventItem readEventItem(const Statement& st) {
   e.traceId = st.columnText(20);
   e.spanId = st.columnText(21);
   e.summary = eventSummary(e, st.columnText(22));
+  e.requestId = st.columnText(23);
+  e.toolUseId = st.columnText(24);
   return e;
 }
 

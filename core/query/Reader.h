@@ -29,6 +29,9 @@ class Reader {
   // A prompt's events in sequence order.
   std::vector<data::EventItem> promptEvents(const std::string& promptId);
   data::EventDetail event(std::int64_t id);
+  // The spans of the traces a prompt's events belong to (Claude Code's enhanced tracing), by start time.
+  std::vector<data::SpanItem> promptSpans(const std::string& promptId);
+  std::vector<data::SpanItem> traceSpans(const std::string& traceId);
 
   data::EventPage events(const data::EventQuery& q);
   static std::vector<std::string> defaultEventColumns();

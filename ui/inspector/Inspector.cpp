@@ -97,6 +97,7 @@ Inspector::Inspector(QWidget* parent) : QWidget(parent) {
 
 void Inspector::clear() {
   detail_ = {};
+  spanJson_.clear();
   tree_->clear();
   value_->clear();
   title_->setText(tr("Select an event to inspect it."));
@@ -106,6 +107,8 @@ void Inspector::clear() {
 
 void Inspector::setDetail(const data::EventDetail& detail) {
   detail_ = detail;
+  spanJson_.clear();
+  copyEvent_->setText(tr("Copy event as JSON"));
   tree_->clear();
   value_->clear();
   if (!detail.id) {
@@ -137,6 +140,68 @@ void Inspector::setDetail(const data::EventDetail& detail) {
   copyEvent_->setEnabled(true);
 }
 
+void Inspector::setSpan(const data::SpanItem& span) {
+  detail_ = {};
+  tree_->clear();
+  value_->clear();
+  const QString name = QString::fromStdString(span.name);
+  title_->setText(tr("span %1 at %2").arg(name, fmt::dateTime(span.startNs)));
+  QJsonObject json;
+  auto* fields = new QTreeWidgetItem(tree_, {tr("Span")});
+  auto add = [&](QTreeWidgetItem* parent, const QString& k, const QString& v) {
+    auto* item = new QTreeWidgetItem(parent, {k, v});
+    item->setToolTip(1, v.left(2000));
+    return item;
+  };
+  const std::pair<const char*, QString> core[] = {
+      {"name", name},
+      {"traceId", QString::fromStdString(span.traceId)},
+      {"spanId", QString::fromStdString(span.spanId)},
+      {"parentSpanId", QString::fromStdString(span.parentSpanId)},
+      {"startTimeUnixNano", QString::number(span.startNs)},
+      {"endTimeUnixNano", QString::number(span.endNs)},
+      {"duration", fmt::durationNs(span.endNs - span.startNs)},
+      {"status", span.statusCode == 2 ? tr("error") : span.statusCode == 1 ? tr("ok") : tr("unset")},
+      {"status.message", QString::fromStdString(span.statusMessage)},
+  };
+  for (const auto& [k, v] : core) {
+    if (v.isEmpty()) continue;
+    add(fields, QString::fromLatin1(k), v);
+    json.insert(QString::fromLatin1(k), v);
+  }
+  auto* attrs = new QTreeWidgetItem(tree_, {tr("Attributes as sent")});
+  QJsonObject attrJson;
+  for (const auto& [k, v] : span.attributes) {
+    add(attrs, QString::fromStdString(k), QString::fromStdString(v));
+    attrJson.insert(QString::fromStdString(k), QString::fromStdString(v));
+  }
+  json.insert(QStringLiteral("attributes"), attrJson);
+  QJsonArray eventsJson;
+  if (!span.events.empty()) {
+    auto* events = new QTreeWidgetItem(tree_, {tr("Span events")});
+    for (const data::SpanEvent& e : span.events) {
+      auto* item = add(events, QString::fromStdString(e.name), fmt::durationNs(e.timeNs - span.startNs) + tr(" after start"));
+      QJsonObject ej{{QStringLiteral("name"), QString::fromStdString(e.name)},
+                     {QStringLiteral("timeUnixNano"), QString::number(e.timeNs)}};
+      QJsonObject ea;
+      for (const auto& [k, v] : e.attributes) {
+        add(item, QString::fromStdString(k), QString::fromStdString(v));
+        ea.insert(QString::fromStdString(k), QString::fromStdString(v));
+      }
+      ej.insert(QStringLiteral("attributes"), ea);
+      eventsJson.append(ej);
+      item->setExpanded(true);
+    }
+    events->setExpanded(true);
+  }
+  json.insert(QStringLiteral("events"), eventsJson);
+  fields->setExpanded(true);
+  attrs->setExpanded(true);
+  spanJson_ = QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented));
+  copyEvent_->setText(tr("Copy span as JSON"));
+  copyEvent_->setEnabled(true);
+}
+
 void Inspector::showValue(QTreeWidgetItem* item) {
   if (!item || item->text(1).isEmpty()) {
     value_->clear();
@@ -148,6 +213,7 @@ void Inspector::showValue(QTreeWidgetItem* item) {
 }
 
 QString Inspector::eventJson() const {
+  if (!spanJson_.isEmpty()) return spanJson_;
   QJsonObject o;
   for (const auto& [k, v] : detail_.fields) o.insert(QString::fromStdString(k), QString::fromStdString(v));
   o.insert(QStringLiteral("attributes"), QJsonDocument::fromJson(QByteArray::fromStdString(detail_.attributesJson)).object());

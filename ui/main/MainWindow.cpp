@@ -31,6 +31,7 @@
 #include "store/Writer.h"
 #include "timeline/TimelineWidget.h"
 #include "tools/ToolsPage.h"
+#include "trace/SpanTraceLayout.h"
 #include "trace/TraceWidget.h"
 
 namespace cctv::ui {
@@ -148,6 +149,10 @@ void MainWindow::buildUi() {
   });
   connect(timeline_, &TimelineWidget::eventSelected, this, [this](std::int64_t id) { loadEvent(id); });
   connect(trace_, &TraceWidget::eventSelected, this, [this](std::int64_t id) { loadEvent(id); });
+  connect(trace_, &TraceWidget::spanSelected, this, [this](std::int64_t ref) {
+    for (const data::SpanItem& s : promptSpans_)
+      if (s.id == ref) inspector_->setSpan(s);
+  });
   connect(events_, &EventsPanel::eventSelected, this, &MainWindow::loadEvent);
   connect(prompts_, &QTableWidget::currentCellChanged, this, [this](int row) {
     if (row >= 0 && row < static_cast<int>(promptRows_.size()))
@@ -423,9 +428,19 @@ void MainWindow::showEventsTab() {
 void MainWindow::loadPrompt(const QString& promptId) {
   prompt_ = promptId;
   const std::string id = promptId.toStdString();
-  runner_->run<std::vector<data::EventItem>>(QStringLiteral("prompt-events"), this,
-                                             [id](query::Reader& r) { return r.promptEvents(id); },
-                                             [this](std::vector<data::EventItem> events) { trace_->setEvents(std::move(events)); });
+  // Spans when Claude Code's enhanced tracing sent them (a nested waterfall), else the prompt's events.
+  // Reloaded on every live tick of the session, so spans exported after their logs merge in.
+  using Trace = std::pair<std::vector<data::SpanItem>, std::vector<data::EventItem>>;
+  runner_->run<Trace>(
+      QStringLiteral("prompt-trace"), this, [id](query::Reader& r) { return Trace{r.promptSpans(id), r.promptEvents(id)}; },
+      [this](Trace t) {
+        const std::int64_t selectedSpan = trace_->selectedSpanRef();
+        const std::int64_t selectedEvent = trace_->selectedEventId();
+        promptSpans_ = t.first;
+        trace_->setTraceLayout(buildSpanTraceLayout(std::move(t.first), std::move(t.second)));
+        if (selectedSpan > 0) trace_->selectSpan(selectedSpan);  // a live reload keeps the selection
+        else if (selectedEvent > 0) trace_->selectEvent(selectedEvent);
+      });
 }
 
 void MainWindow::loadEvent(qint64 id) {

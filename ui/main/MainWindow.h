@@ -111,6 +111,7 @@ class MainWindow : public QMainWindow {
   QString session_;
   qint64 lastEventId_ = 0;
   std::vector<data::PromptSummary> promptRows_;
+  std::vector<data::SpanItem> promptSpans_;  // of the trace shown, for the inspector
   QString prompt_;
   bool dirty_ = true;
   bool sessionDirty_ = false;

@@ -60,8 +60,21 @@ std::string rowTooltip(const data::EventItem& e, const TraceRow& r) {
 }  // namespace
 
 int TraceLayout::rowForEvent(std::int64_t eventId) const {
+  if (eventId <= 0) return -1;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].eventId == eventId) return static_cast<int>(i);
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (const TraceMark& m : rows[i].marks)
+      if (m.eventId == eventId) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int TraceLayout::rowForSpan(std::int64_t spanRef) const {
+  if (spanRef <= 0) return -1;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].spanRef == spanRef) return static_cast<int>(i);
   }
   return -1;
 }

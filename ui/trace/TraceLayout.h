@@ -6,8 +6,8 @@
 // Offsets are relative to originNs, the earliest instant the prompt covers: its first event, or an earlier
 // bar start (an api_request logged first whose call began before it). Offsets are therefore never negative.
 //
-// Rows carry depth and parent so that span-based nesting (Claude Code's enhanced tracing) can later indent
-// rows under their parent without changing the widget; events alone give a flat list (depth 0, parent -1).
+// Events alone give a flat list (depth 0, parent -1). With Claude Code's enhanced tracing the rows are spans
+// nested under their parents (SpanTraceLayout.h), each carrying the log events that belong to it as marks.
 
 #include "query/Data.h"
 #include "timeline/EventSemantics.h"
@@ -19,8 +19,18 @@
 
 namespace cctv::ui {
 
+// A point on a row's bar: a log event that belongs to the span (clickable), or a span event such as an
+// API attempt (eventId 0).
+struct TraceMark {
+  std::int64_t offsetNs = 0;  // relative to TraceSummary::originNs
+  std::int64_t eventId = 0;   // 0: not a stored log event
+  std::string label;          // one line, for the tooltip
+  bool error = false;
+};
+
 struct TraceRow {
-  std::int64_t eventId = 0;
+  std::int64_t eventId = 0;  // the log event the row stands for (for a span: its main event), 0 when none
+  std::int64_t spanRef = 0;  // span rows: the stored span's id (data::SpanItem::id); 0 for event rows
   std::string name;     // event name, e.g. "api_request"
   std::string summary;  // one line: the event's summary
   EventKind kind = EventKind::Other;
@@ -35,6 +45,8 @@ struct TraceRow {
   std::int64_t waitNs = 0;        // 0: none
   int depth = 0;     // nesting level, for indenting the label
   int parent = -1;   // index of the parent row; -1 at top level
+  bool hatched = false;  // drawn as waiting (a permission wait span), not as work
+  std::vector<TraceMark> marks;
   std::string tooltip;
 
   std::int64_t endOffsetNs() const { return offsetNs + durationNs; }
@@ -55,6 +67,7 @@ struct TraceSummary {
   std::int64_t permissionWaitNs = 0;  // summed waits for the user
   data::Tokens tokens;
   double costUsd = 0;
+  std::int64_t spans = 0;  // > 0: the rows are spans (a nested waterfall)
 
   std::int64_t totalNs() const { return endNs - originNs; }
 };
@@ -64,7 +77,8 @@ struct TraceLayout {
   TraceSummary summary;
 
   bool empty() const { return rows.empty(); }
-  int rowForEvent(std::int64_t eventId) const;  // -1: none
+  int rowForEvent(std::int64_t eventId) const;  // -1: none; a span row's marks count as its events
+  int rowForSpan(std::int64_t spanRef) const;    // -1: none
 };
 
 // The events are normally those of one prompt; any list works (the prompt id shown is the first one seen).

@@ -64,9 +64,13 @@ QSize TraceWidget::sizeHint() const { return {760, 360}; }
 void TraceWidget::setEvents(std::vector<data::EventItem> events) { setTraceLayout(buildTraceLayout(std::move(events))); }
 
 void TraceWidget::setTraceLayout(TraceLayout layout) {
+  // A live reload of the same prompt keeps the scroll position; another prompt starts at the top.
+  const bool samePrompt = !layout_.empty() && layout.summary.promptId == layout_.summary.promptId;
+  const int scroll = verticalScrollBar()->value();
   layout_ = std::move(layout);
   selected_ = hovered_ = -1;
-  verticalScrollBar()->setValue(0);
+  updateScrollRange();
+  verticalScrollBar()->setValue(samePrompt ? scroll : 0);
   layoutChanged();
 }
 
@@ -76,7 +80,13 @@ std::int64_t TraceWidget::selectedEventId() const {
   return selected_ >= 0 ? layout_.rows[static_cast<std::size_t>(selected_)].eventId : -1;
 }
 
+std::int64_t TraceWidget::selectedSpanRef() const {
+  return selected_ >= 0 ? layout_.rows[static_cast<std::size_t>(selected_)].spanRef : 0;
+}
+
 void TraceWidget::selectEvent(std::int64_t eventId) { selectRow(layout_.rowForEvent(eventId), false); }
+
+void TraceWidget::selectSpan(std::int64_t spanRef) { selectRow(layout_.rowForSpan(spanRef), false); }
 
 void TraceWidget::selectRow(int row, bool notify) {
   selected_ = row;
@@ -87,7 +97,10 @@ void TraceWidget::selectRow(int row, bool notify) {
     if (r.bottom() > viewport()->height()) sb->setValue(sb->value() + r.bottom() - viewport()->height() + 1);
   }
   viewport()->update();
-  if (notify && row >= 0) Q_EMIT eventSelected(layout_.rows[static_cast<std::size_t>(row)].eventId);
+  if (!notify || row < 0) return;
+  const TraceRow& r = layout_.rows[static_cast<std::size_t>(row)];
+  if (r.spanRef > 0) Q_EMIT spanSelected(r.spanRef);
+  else Q_EMIT eventSelected(r.eventId);
 }
 
 void TraceWidget::layoutChanged() {
@@ -140,9 +153,36 @@ int TraceWidget::rowAt(const QPoint& pos) const {
   return row < static_cast<int>(layout_.rows.size()) ? row : -1;
 }
 
+QPointF TraceWidget::markCentre(int row, int mark) const {
+  const TraceRow& r = layout_.rows[static_cast<std::size_t>(row)];
+  return {xForOffset(r.marks[static_cast<std::size_t>(mark)].offsetNs), rowRect(row).center().y() + 0.5};
+}
+
+int TraceWidget::markAt(int row, const QPoint& pos) const {
+  if (row < 0 || row >= static_cast<int>(layout_.rows.size())) return -1;
+  const auto& marks = layout_.rows[static_cast<std::size_t>(row)].marks;
+  int best = -1;
+  double bestDist = kMarkRadius + 2.5;  // a little slack around the drawn mark
+  for (int i = 0; i < static_cast<int>(marks.size()); ++i) {
+    const double d = std::abs(markCentre(row, i).x() - pos.x());
+    if (d <= bestDist) {
+      best = i;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
 QString TraceWidget::toolTipAt(const QPoint& pos) const {
   const int row = rowAt(pos);
-  return row < 0 ? QString() : qs(layout_.rows[static_cast<std::size_t>(row)].tooltip);
+  if (row < 0) return {};
+  const int mark = markAt(row, pos);
+  const TraceRow& r = layout_.rows[static_cast<std::size_t>(row)];
+  if (mark >= 0) {
+    const TraceMark& m = r.marks[static_cast<std::size_t>(mark)];
+    return qs(m.label + "\nat " + timefmt::offset(m.offsetNs, kNsPerMs) + (m.eventId > 0 ? "\n(click to inspect)" : ""));
+  }
+  return qs(r.tooltip);
 }
 
 bool TraceWidget::viewportEvent(QEvent* e) {
@@ -177,8 +217,17 @@ void TraceWidget::mouseMoveEvent(QMouseEvent* e) {
 
 void TraceWidget::mousePressEvent(QMouseEvent* e) {
   if (e->button() != Qt::LeftButton) return QAbstractScrollArea::mousePressEvent(e);
-  const int row = rowAt(e->position().toPoint());
-  if (row >= 0) selectRow(row, true);
+  const QPoint pos = e->position().toPoint();
+  const int row = rowAt(pos);
+  if (row < 0) return;
+  const int mark = markAt(row, pos);
+  const std::int64_t markEvent = mark >= 0 ? layout_.rows[static_cast<std::size_t>(row)].marks[static_cast<std::size_t>(mark)].eventId : 0;
+  if (markEvent > 0) {
+    selectRow(row, false);
+    Q_EMIT eventSelected(markEvent);
+  } else {
+    selectRow(row, true);
+  }
 }
 
 void TraceWidget::mouseReleaseEvent(QMouseEvent* e) {
@@ -238,6 +287,7 @@ void TraceWidget::paintHeader(QPainter& p, const QRect& rect) {
   if (s.apiErrors) stats += "  \u00b7  " + plural(s.apiErrors, "API error", "API errors");
   stats += "  \u00b7  " + timefmt::count(s.tokens.total()) + " tokens  \u00b7  " + timefmt::usd(s.costUsd);
   if (s.permissionWaitNs) stats += "  \u00b7  waited " + timefmt::duration(s.permissionWaitNs) + " for permission";
+  stats += s.spans ? "  \u00b7  " + plural(s.spans, "span", "spans") : std::string("  \u00b7  from log events (no spans)");
   p.setPen(withAlpha(pal.color(QPalette::WindowText), 200));
   p.drawText(QRect(10, 22, rect.width() - 20, 18), Qt::AlignLeft | Qt::AlignVCenter,
              fontMetrics().elidedText(qs(stats), Qt::ElideRight, rect.width() - 20));
@@ -348,7 +398,15 @@ void TraceWidget::paintRow(QPainter& p, int row, const QRect& rect) {
     p.drawLine(QPointF(x1, w.top() - 1), QPointF(x1, w.bottom() + 1));
   }
   QString after;
-  if (r.durationNs > 0) {
+  if (r.durationNs > 0 && r.hatched) {
+    // Waiting, not working: a light fill with hatching, like the permission wait of the event trace.
+    p.setPen(QPen(colour.darker(125), 1));
+    p.setBrush(withAlpha(colour, 90));
+    p.drawRoundedRect(bar, 2.5, 2.5);
+    p.setBrush(QBrush(colour, Qt::BDiagPattern));
+    p.drawRoundedRect(bar, 2.5, 2.5);
+    after = qs(timefmt::duration(r.durationNs));
+  } else if (r.durationNs > 0) {
     p.setPen(QPen(colour.darker(125), 1));
     p.setBrush(colour);
     p.drawRoundedRect(bar, 2.5, 2.5);
@@ -372,10 +430,25 @@ void TraceWidget::paintRow(QPainter& p, int row, const QRect& rect) {
     p.setPen(QPen(pal.color(QPalette::Highlight), 2));
     p.drawRoundedRect(bar.adjusted(-2, -2, 2, 2), 3, 3);
   }
+  // Marks: the span's log events as small diamonds on the bar's top edge, span events (attempts) as dots.
+  for (int i = 0; i < static_cast<int>(r.marks.size()); ++i) {
+    const TraceMark& m = r.marks[static_cast<std::size_t>(i)];
+    const QPointF c = markCentre(row, i);
+    const QColor fill = m.error ? itemColor(ColorRole::ApiError) : pal.color(QPalette::Base);
+    p.setPen(QPen(m.error ? fill.darker(150) : pal.color(QPalette::Text), 1));
+    p.setBrush(fill);
+    if (m.eventId > 0) {
+      const double rad = kMarkRadius;
+      const QPointF pts[4] = {{c.x(), c.y() - rad}, {c.x() + rad, c.y()}, {c.x(), c.y() + rad}, {c.x() - rad, c.y()}};
+      p.drawPolygon(pts, 4);
+    } else {
+      p.drawEllipse(c, kMarkRadius - 1.0, kMarkRadius - 1.0);
+    }
+  }
   if (!after.isEmpty()) {
     // The duration after the bar, or before it when the bar reaches the right edge.
     const int w = fontMetrics().horizontalAdvance(after);
-    double x = bar.right() + 5;
+    double x = bar.right() + 5 + (r.marks.empty() ? 0 : kMarkRadius);
     if (x + w > viewport()->width() - 2) x = std::max(barLeft(), bar.left() - w - 5);
     p.setPen(withAlpha(pal.color(QPalette::Text), 170));
     p.drawText(QRectF(x, rect.top(), w + 2, rect.height()), Qt::AlignLeft | Qt::AlignVCenter, after);

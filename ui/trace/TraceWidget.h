@@ -32,20 +32,28 @@ class TraceWidget : public QAbstractScrollArea {
   void clear();
   const TraceLayout& traceLayout() const { return layout_; }
 
-  // Selects the row of this event and scrolls to it; emits nothing.
+  // Selects the row of this event (or of the span it belongs to) and scrolls to it; emits nothing.
   void selectEvent(std::int64_t eventId);
+  void selectSpan(std::int64_t spanRef);
   std::int64_t selectedEventId() const;  // -1: none
+  std::int64_t selectedSpanRef() const;  // 0: none, or an event row
 
   // Geometry in viewport coordinates (the viewport is where rows are painted and clicked).
   int rowAt(const QPoint& viewportPos) const;
   QRect rowRect(int row) const;
   QRectF barRect(int row) const;  // the bar, or the diamond's box for an instant
+  // The mark (a log event or span event drawn on a span's bar) under the point: its index in the row's marks.
+  int markAt(int row, const QPoint& viewportPos) const;  // -1: none
+  QPointF markCentre(int row, int mark) const;
   QString toolTipAt(const QPoint& viewportPos) const;
 
   QSize sizeHint() const override;
 
  Q_SIGNALS:
+  // A click on an event row, or on an event's mark on a span row.
   void eventSelected(std::int64_t eventId);
+  // A click on a span row (away from its marks).
+  void spanSelected(std::int64_t spanRef);
 
  protected:
   void paintEvent(QPaintEvent* e) override;
@@ -63,6 +71,7 @@ class TraceWidget : public QAbstractScrollArea {
 
   static constexpr int kRowHeight = 20;
   static constexpr int kBarHeight = 12;
+  static constexpr double kMarkRadius = 4.0;
   static constexpr int kHeaderHeight = 66;  // two lines of totals and the ruler
 
   void layoutChanged();
