@@ -199,4 +199,54 @@ struct StoreTotals {
   double costUsd = 0;
 };
 
+// Metrics. Claude Code's metrics are monotonic sums; a total is the sum of a series' increments: delta points
+// as sent, cumulative points differenced against the previous point of the same series (a new start time or
+// a drop is a reset, after which the point counts whole). See query/MetricMath.h.
+struct MetricTotals {
+  std::int64_t points = 0;  // 0: no metrics for this scope
+  double costUsd = 0;       // claude_code.cost.usage
+  Tokens tokens;            // claude_code.token.usage by type
+  double linesAdded = 0;    // claude_code.lines_of_code.count type=added / removed
+  double linesRemoved = 0;
+  double commits = 0;       // claude_code.commit.count
+  double pullRequests = 0;  // claude_code.pull_request.count
+  double activeCliSeconds = 0;   // claude_code.active_time.total type=cli
+  double activeUserSeconds = 0;  // type=user
+  double editAccepts = 0;        // claude_code.code_edit_tool.decision decision=accept / reject
+  double editRejects = 0;
+  double sessionsStarted = 0;    // claude_code.session.count
+  std::int64_t lastPointNs = 0;  // the newest data point's time
+};
+
+// One bucket of a metric over time, split by a dimension (model, type, session, ...).
+struct MetricBucket {
+  std::int64_t startNs = 0;
+  std::string key;  // the dimension's value ("" when the point has none)
+  double value = 0;
+};
+
+// Events and metrics of one session side by side: the api_request events' cost and tokens against the
+// cost.usage and token.usage metric totals. A difference beyond rounding reveals lost batches, double
+// counting, or a signal that is not exported.
+enum class ReconcileStatus {
+  Agree,
+  Differ,
+  NoMetrics,  // events only (metrics not exported, or not yet: the default metric interval is 60 s)
+  NoEvents,   // metrics only (logs not exported)
+  Nothing,    // neither carries cost or tokens
+};
+
+struct Reconciliation {
+  std::string sessionId;
+  std::int64_t firstNs = 0;
+  std::int64_t lastNs = 0;
+  double eventCostUsd = 0;
+  Tokens eventTokens;
+  std::int64_t apiRequests = 0;
+  MetricTotals metrics;
+  ReconcileStatus status = ReconcileStatus::Nothing;
+  double costDiffUsd = 0;           // events - metrics
+  std::int64_t tokenDiff = 0;       // events - metrics, all types
+};
+
 }  // namespace cctv::data

@@ -44,6 +44,16 @@ class Reader {
   std::vector<data::ToolStats> toolStats(std::int64_t fromNs, std::int64_t toNs);
   std::vector<data::ApiErrorStats> apiErrors(std::int64_t fromNs, std::int64_t toNs);
 
+  // Metrics (sum series): one session's totals; totals of the points in a range; one metric over time in
+  // buckets, split by a point attribute (`dimension`: "model", "type", ...; "session" for the session id;
+  // "" for none); every metric name seen; and per session, events against metrics.
+  data::MetricTotals sessionMetrics(const std::string& sessionId);
+  data::MetricTotals metricTotals(std::int64_t fromNs, std::int64_t toNs);
+  std::vector<data::MetricBucket> metricOverTime(const std::string& metric, const std::string& dimension,
+                                                 std::int64_t fromNs, std::int64_t toNs, std::int64_t bucketNs);
+  std::vector<std::string> metricNames();
+  std::vector<data::Reconciliation> reconciliation(std::int64_t fromNs, std::int64_t toNs, int limit = 2000);
+
   std::vector<data::IngestLogRow> ingestLog(int limit, bool onlyProblems);
   data::StoreTotals totals();
 

@@ -10,6 +10,7 @@
 #include "model/EventSchema.h"
 #include "store/Schema.h"
 #include "query/Reader.h"
+#include "query/ReaderRange.h"
 
 namespace cctv::query {
 
@@ -19,8 +20,6 @@ namespace {
 
 using store::kNsPerDay;
 
-// The inclusive upper time bound of a range whose end is 0 when open.
-std::int64_t rangeEnd(std::int64_t toNs) { return toNs ? toNs : std::numeric_limits<std::int64_t>::max(); }
 
 bool isEventColumn(const std::string& c) {
   const auto cols = Reader::eventColumns();

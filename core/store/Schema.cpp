@@ -12,6 +12,18 @@ using model::FieldType;
 using model::kFieldCount;
 namespace F = model::F;
 
+std::string metricIncrementsSql(const std::string& seriesWhere) {
+  return "SELECT d.id AS id, d.series_ref AS series_ref, s.metric_name AS metric_name, s.attributes AS attributes, "
+         "s.session_ref AS session_ref, d.start_ns AS start_ns, d.time_ns AS time_ns, s.temporality AS temporality, "
+         "CASE WHEN s.temporality = 2 AND lag(d.id) OVER w IS NOT NULL AND lag(d.start_ns) OVER w = d.start_ns "
+         "AND (s.is_monotonic = 0 OR coalesce(d.value, d.int_value) >= lag(coalesce(d.value, d.int_value)) OVER w) "
+         "THEN coalesce(d.value, d.int_value) - lag(coalesce(d.value, d.int_value)) OVER w "
+         "ELSE coalesce(d.value, d.int_value) END AS inc "
+         "FROM metric_data d JOIN metric_series s ON s.id = d.series_ref "
+         "WHERE s.type = 2 AND (" + seriesWhere + ") "
+         "WINDOW w AS (PARTITION BY d.series_ref ORDER BY d.time_ns, d.start_ns, d.id)";
+}
+
 namespace {
 
 bool isReference(int i) {
@@ -196,6 +208,10 @@ CREATE INDEX ingest_log_time ON ingest_log (received_at);
 
 std::string viewsSql() {
   std::string sql = "DROP VIEW IF EXISTS events;\n" + eventsViewSql() + ";\n";
+  sql += "DROP VIEW IF EXISTS metric_increments;\nCREATE VIEW metric_increments AS SELECT i.id AS id, "
+         "i.metric_name AS metric_name, (SELECT session_id FROM sessions WHERE id = i.session_ref) AS session_id, "
+         "i.attributes AS attributes, i.start_ns AS start_time_unix_nano, i.time_ns AS time_unix_nano, "
+         "i.temporality AS temporality, i.inc AS increment FROM (" + metricIncrementsSql("1") + ") i;\n";
   sql += R"SQL(
 DROP VIEW IF EXISTS metric_points;
 CREATE VIEW metric_points AS SELECT

@@ -29,4 +29,12 @@ void checkReadable(Database& db);
 // The SQL of the `events` view (exposed for tests and the README).
 std::string eventsViewSql();
 
+// A SELECT of the increments of the sum series that `seriesWhere` (a condition on `s`, the metric_series
+// row) selects: columns id, series_ref, metric_name, attributes, session_ref, start_ns, time_ns, temporality,
+// inc. A delta point's increment is its value; a cumulative point's is its difference to the previous point of
+// its series, unless the start time changed or a monotonic value dropped (a reset), when it is the value.
+// Filter on time outside this SELECT, never inside: a cumulative point needs its predecessor.
+// The `metric_increments` view is this over every series.
+std::string metricIncrementsSql(const std::string& seriesWhere);
+
 }  // namespace cctv::store

@@ -1,0 +1,155 @@
+// Reader: Claude Code's metrics (totals per session and per range, a metric over time by a dimension) and their
+// reconciliation with the api_request events.
+
+#include <algorithm>
+#include <map>
+
+#include "query/MetricMath.h"
+#include "query/Reader.h"
+#include "query/ReaderRange.h"
+#include "store/Schema.h"
+
+namespace cctv::query {
+
+using store::Statement;
+
+namespace {
+
+// Sums increments per (series session, metric, type, decision); the caller folds them with addMetricIncrement.
+// `seriesWhere` selects series (never a time filter: see metricIncrementsSql); `pointWhere` filters the
+// increments afterwards (times). Parameters ?1 and ?2 are free for the caller.
+std::string groupedIncrementsSql(const std::string& seriesWhere, const std::string& pointWhere) {
+  return "SELECT i.session_ref, i.metric_name, json_extract(i.attributes, '$.type'), "
+         "json_extract(i.attributes, '$.decision'), sum(i.inc), count(*), max(i.time_ns) FROM (" +
+         store::metricIncrementsSql(seriesWhere) + ") i WHERE " + pointWhere + " GROUP BY 1, 2, 3, 4";
+}
+
+void fold(Statement& st, std::map<std::int64_t, data::MetricTotals>& bySession) {
+  while (st.step()) {
+    addMetricIncrement(bySession[st.columnInt(0)], st.columnText(1), st.columnText(2), st.columnText(3),
+                       st.columnDouble(4), st.columnInt(5), st.columnInt(6));
+  }
+}
+
+data::MetricTotals merged(const std::map<std::int64_t, data::MetricTotals>& bySession) {
+  data::MetricTotals all;
+  for (const auto& [ref, t] : bySession) {
+    all.points += t.points;
+    all.costUsd += t.costUsd;
+    all.tokens.input += t.tokens.input;
+    all.tokens.output += t.tokens.output;
+    all.tokens.cacheRead += t.tokens.cacheRead;
+    all.tokens.cacheCreation += t.tokens.cacheCreation;
+    all.linesAdded += t.linesAdded;
+    all.linesRemoved += t.linesRemoved;
+    all.commits += t.commits;
+    all.pullRequests += t.pullRequests;
+    all.activeCliSeconds += t.activeCliSeconds;
+    all.activeUserSeconds += t.activeUserSeconds;
+    all.editAccepts += t.editAccepts;
+    all.editRejects += t.editRejects;
+    all.sessionsStarted += t.sessionsStarted;
+    all.lastPointNs = std::max(all.lastPointNs, t.lastPointNs);
+  }
+  return all;
+}
+
+// A JSON path for one attribute key: $."key" (keys like session.id contain dots). Quotes cannot be escaped
+// in SQLite's JSON paths, so a key with one matches nothing rather than something else.
+std::string attributePath(const std::string& key) {
+  if (key.find('"') != std::string::npos) return "$.\"\x01\"";
+  return "$.\"" + key + "\"";
+}
+
+}  // namespace
+
+data::MetricTotals Reader::sessionMetrics(const std::string& sessionId) {
+  const std::int64_t ref = sessionRef(sessionId);
+  if (!ref) return {};
+  Statement st = db_.prepare(groupedIncrementsSql("s.session_ref = ?1", "1"));
+  st.bind(1, ref);
+  std::map<std::int64_t, data::MetricTotals> bySession;
+  fold(st, bySession);
+  return merged(bySession);
+}
+
+data::MetricTotals Reader::metricTotals(std::int64_t fromNs, std::int64_t toNs) {
+  Statement st = db_.prepare(groupedIncrementsSql("1", "i.time_ns >= ?1 AND i.time_ns <= ?2"));
+  st.bind(1, fromNs);
+  st.bind(2, rangeEnd(toNs));
+  std::map<std::int64_t, data::MetricTotals> bySession;
+  fold(st, bySession);
+  return merged(bySession);
+}
+
+std::vector<data::MetricBucket> Reader::metricOverTime(const std::string& metric, const std::string& dimension,
+                                                       std::int64_t fromNs, std::int64_t toNs, std::int64_t bucketNs) {
+  bucketNs = std::max<std::int64_t>(bucketNs, 1);
+  const std::string key = dimension == "session"
+                              ? "(SELECT session_id FROM sessions WHERE id = i.session_ref)"
+                              : dimension.empty() ? "''" : "json_extract(i.attributes, ?4)";
+  Statement st = db_.prepare("SELECT (i.time_ns / ?5) * ?5, coalesce(" + key + ", ''), sum(i.inc) FROM (" +
+                             store::metricIncrementsSql("s.metric_name = ?1") +
+                             ") i WHERE i.time_ns >= ?2 AND i.time_ns <= ?3 GROUP BY 1, 2 ORDER BY 1, 2");
+  st.bind(1, metric);
+  st.bind(2, fromNs);
+  st.bind(3, rangeEnd(toNs));
+  const std::string path = attributePath(dimension);  // bound without a copy: must outlive step()
+  if (sqlite3_bind_parameter_index(st.handle(), "?4") > 0) st.bind(4, path);
+  st.bind(5, bucketNs);
+  std::vector<data::MetricBucket> out;
+  while (st.step()) out.push_back({st.columnInt(0), st.columnText(1), st.columnDouble(2)});
+  return out;
+}
+
+std::vector<std::string> Reader::metricNames() {
+  Statement st = db_.prepare("SELECT DISTINCT metric_name FROM metric_series ORDER BY metric_name");
+  std::vector<std::string> out;
+  while (st.step()) out.push_back(st.columnText(0));
+  return out;
+}
+
+std::vector<data::Reconciliation> Reader::reconciliation(std::int64_t fromNs, std::int64_t toNs, int limit) {
+  // The sessions active in the range, newest first, with their event roll-ups...
+  std::vector<data::Reconciliation> out;
+  std::map<std::int64_t, std::size_t> index;
+  {
+    Statement st = db_.prepare(
+        "SELECT id, session_id, first_ns, last_ns, cost_usd, input_tokens, output_tokens, cache_read_tokens, "
+        "cache_creation_tokens, api_requests FROM sessions WHERE first_ns IS NOT NULL AND last_ns >= ?1 AND "
+        "first_ns <= ?2 ORDER BY first_ns DESC, id DESC LIMIT ?3");
+    st.bind(1, fromNs);
+    st.bind(2, rangeEnd(toNs));
+    st.bind(3, std::int64_t{limit});
+    while (st.step()) {
+      data::Reconciliation r;
+      r.sessionId = st.columnText(1);
+      r.firstNs = st.columnInt(2);
+      r.lastNs = st.columnInt(3);
+      r.eventCostUsd = st.columnDouble(4);
+      r.eventTokens = {st.columnInt(5), st.columnInt(6), st.columnInt(7), st.columnInt(8)};
+      r.apiRequests = st.columnInt(9);
+      index[st.columnInt(0)] = out.size();
+      out.push_back(std::move(r));
+    }
+  }
+  if (out.empty()) return out;
+  // ...and the metric totals of the same sessions, whole (a session's metrics are not cut by the range).
+  Statement st = db_.prepare(groupedIncrementsSql(
+      "s.session_ref IN (SELECT id FROM sessions WHERE first_ns IS NOT NULL AND last_ns >= ?1 AND first_ns <= ?2 "
+      "ORDER BY first_ns DESC, id DESC LIMIT ?3)",
+      "1"));
+  st.bind(1, fromNs);
+  st.bind(2, rangeEnd(toNs));
+  st.bind(3, std::int64_t{limit});
+  std::map<std::int64_t, data::MetricTotals> bySession;
+  fold(st, bySession);
+  for (const auto& [ref, totals] : bySession) {
+    const auto it = index.find(ref);
+    if (it != index.end()) out[it->second].metrics = totals;
+  }
+  for (auto& r : out) reconcile(r);
+  return out;
+}
+
+}  // namespace cctv::query
