@@ -23,6 +23,7 @@ namespace {
 
 ui::MainWindow::Page pageFor(const QString& name) {
   if (name == QLatin1String("costs")) return ui::MainWindow::Page::Costs;
+  if (name == QLatin1String("metrics")) return ui::MainWindow::Page::Metrics;
   if (name == QLatin1String("tools")) return ui::MainWindow::Page::Tools;
   if (name == QLatin1String("ingest")) return ui::MainWindow::Page::Ingest;
   return ui::MainWindow::Page::Sessions;

@@ -61,7 +61,7 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                                      "save it as a PNG and exit (no receiver)."),
                                       QStringLiteral("OUT.png"));
   const QCommandLineOption page(QStringLiteral("page"),
-                                QStringLiteral("Page for --screenshot: sessions, prompt, events, costs, tools, ingest."),
+                                QStringLiteral("Page for --screenshot: sessions, prompt, events, costs, metrics, tools, ingest."),
                                 QStringLiteral("PAGE"), QStringLiteral("sessions"));
   p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page});
 
@@ -110,7 +110,8 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   o.screenshot = p.value(screenshot);
   o.page = p.value(page);
   static const QStringList pages = {QStringLiteral("sessions"), QStringLiteral("prompt"), QStringLiteral("events"),
-                                    QStringLiteral("costs"), QStringLiteral("tools"), QStringLiteral("ingest")};
+                                    QStringLiteral("costs"), QStringLiteral("metrics"), QStringLiteral("tools"),
+                                    QStringLiteral("ingest")};
   if (!pages.contains(o.page)) return fail(QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));
   if (!isLoopback(o.bind) && o.token.isEmpty() && !o.insecure)
     return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach it could write "

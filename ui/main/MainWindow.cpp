@@ -27,6 +27,8 @@
 #include "ingest/IngestPage.h"
 #include "ingest/SetupDialog.h"
 #include "inspector/Inspector.h"
+#include "metrics/MetricsPage.h"
+#include "metrics/MetricsText.h"
 #include "sessions/SessionsPanel.h"
 #include "store/Writer.h"
 #include "timeline/TimelineWidget.h"
@@ -110,6 +112,7 @@ void MainWindow::buildUi() {
   split->setSizes({560, 880});
 
   costs_ = new CostsPage(this);
+  metrics_ = new MetricsPage(this);
   tools_ = new ToolsPage(this);
   ingest_ = new IngestPage(this);
   ingest_->setDatabase(options_.dbPath);
@@ -118,6 +121,7 @@ void MainWindow::buildUi() {
   pages_ = new QStackedWidget(this);
   pages_->addWidget(split);
   pages_->addWidget(costs_);
+  pages_->addWidget(metrics_);
   pages_->addWidget(tools_);
   pages_->addWidget(ingest_);
   setCentralWidget(pages_);
@@ -167,6 +171,16 @@ void MainWindow::buildUi() {
     showPage(Page::Sessions);
     selectSession(id);
   });
+  connect(metrics_, &MetricsPage::rangeChanged, this, [this](std::int64_t from, std::int64_t to) {
+    metricsFrom_ = from;
+    metricsTo_ = to;
+    loadMetrics();
+  });
+  connect(metrics_, &MetricsPage::seriesChanged, this, &MainWindow::loadMetricSeries);
+  connect(metrics_, &MetricsPage::sessionActivated, this, [this](const QString& id) {
+    showPage(Page::Sessions);
+    selectSession(id);
+  });
   connect(tools_, &ToolsPage::rangeChanged, this, [this](std::int64_t from, std::int64_t to) {
     toolsFrom_ = from;
     toolsTo_ = to;
@@ -195,7 +209,8 @@ void MainWindow::buildMenus() {
   const struct {
     const char* name;
     Page page;
-  } pages[] = {{"&Sessions", Page::Sessions}, {"&Costs", Page::Costs}, {"&Tools && errors", Page::Tools},
+  } pages[] = {{"&Sessions", Page::Sessions}, {"&Costs", Page::Costs}, {"&Metrics", Page::Metrics},
+               {"&Tools && errors", Page::Tools},
                {"&Ingest", Page::Ingest}};
   int n = 1;
   for (const auto& p : pages) {
@@ -272,6 +287,7 @@ void MainWindow::tick() {
   switch (static_cast<Page>(pages_->currentIndex())) {
     case Page::Sessions: loadSessions(); break;
     case Page::Costs: loadCosts(); break;
+    case Page::Metrics: loadMetrics(); break;
     case Page::Tools: loadTools(); break;
     case Page::Ingest: loadIngest(); break;
   }
@@ -313,6 +329,7 @@ void MainWindow::selectSession(const QString& sessionId) {
 
 void MainWindow::loadSession(const QString& sessionId) {
   session_ = sessionId;
+  sessionMetrics_ = {};
   lastEventId_ = 0;
   prompt_.clear();
   inspector_->clear();
@@ -320,13 +337,15 @@ void MainWindow::loadSession(const QString& sessionId) {
   const std::string id = sessionId.toStdString();
   struct Loaded {
     data::SessionSummary summary;
+    data::MetricTotals metrics;
     std::vector<data::EventItem> events;
     std::vector<data::PromptSummary> prompts;
   };
   runner_->run<Loaded>(
       QStringLiteral("session-events"), this,
-      [id](query::Reader& r) { return Loaded{r.session(id), r.sessionEvents(id), r.prompts(id)}; },
+      [id](query::Reader& r) { return Loaded{r.session(id), r.sessionMetrics(id), r.sessionEvents(id), r.prompts(id)}; },
       [this](Loaded v) {
+        sessionMetrics_ = v.metrics;
         setSessionHeader(v.summary);
         for (const auto& e : v.events) lastEventId_ = std::max<qint64>(lastEventId_, e.id);
         timeline_->setEvents(std::move(v.events), std::move(v.prompts));
@@ -346,9 +365,13 @@ void MainWindow::loadNewSessionEvents() {
         for (const auto& e : events) lastEventId_ = std::max<qint64>(lastEventId_, e.id);
         timeline_->appendEvents(std::move(events));
       });
-  runner_->run<data::SessionSummary>(QStringLiteral("session-header"), this,
-                                     [id](query::Reader& r) { return r.session(id); },
-                                     [this](data::SessionSummary s) { setSessionHeader(s); });
+  using Header = std::pair<data::SessionSummary, data::MetricTotals>;
+  runner_->run<Header>(QStringLiteral("session-header"), this,
+                       [id](query::Reader& r) { return Header{r.session(id), r.sessionMetrics(id)}; },
+                       [this](Header h) {
+                         sessionMetrics_ = h.second;
+                         setSessionHeader(h.first);
+                       });
 }
 
 void MainWindow::setSessionHeader(const data::SessionSummary& s) {
@@ -356,20 +379,7 @@ void MainWindow::setSessionHeader(const data::SessionSummary& s) {
     header_->setText(tr("<i>Select a session.</i>"));
     return;
   }
-  QString models;
-  for (const auto& m : s.models) models += (models.isEmpty() ? QString() : QStringLiteral(", ")) + QString::fromStdString(m);
-  header_->setText(
-      tr("<b>Session %1</b> &nbsp; %2 · %3 · Claude Code %4 · %5<br>%6 prompts · %7 API calls · %8 tool calls · "
-         "<span style='color:%9'>%10 errors</span> · %11 tokens · <b>%12</b>")
-          .arg(QString::fromStdString(s.sessionId).toHtmlEscaped(), fmt::dateTime(s.firstNs),
-               fmt::durationNs(s.lastNs - s.firstNs), QString::fromStdString(s.appVersion).toHtmlEscaped(),
-               models.toHtmlEscaped())
-          .arg(s.prompts)
-          .arg(s.apiRequests)
-          .arg(s.toolCalls)
-          .arg(s.errors ? QStringLiteral("#d03a2f") : palette().color(QPalette::WindowText).name())
-          .arg(s.errors)
-          .arg(fmt::tokens(s.tokens.total()), fmt::cost(s.costUsd)));
+  header_->setText(sessionHeaderHtml(s, sessionMetrics_, palette().color(QPalette::WindowText).name()));
 }
 
 void MainWindow::loadPrompts() {
@@ -482,6 +492,33 @@ void MainWindow::loadTools() {
         tools_->setToolStats(std::move(v.first));
         tools_->setApiErrors(std::move(v.second));
       });
+}
+
+void MainWindow::loadMetrics() {
+  const std::int64_t from = metricsFrom_, to = metricsTo_;
+  struct Metrics {
+    data::MetricTotals totals;
+    std::vector<std::string> names;
+    std::vector<data::Reconciliation> sessions;
+  };
+  runner_->run<Metrics>(
+      QStringLiteral("metrics"), this,
+      [from, to](query::Reader& r) { return Metrics{r.metricTotals(from, to), r.metricNames(), r.reconciliation(from, to)}; },
+      [this](Metrics m) {
+        metrics_->setMetricNames(m.names);
+        metrics_->setTotals(m.totals);
+        metrics_->setReconciliation(std::move(m.sessions));
+      });
+  loadMetricSeries();
+}
+
+void MainWindow::loadMetricSeries() {
+  const std::int64_t from = metricsFrom_, to = metricsTo_;
+  const std::string metric = metrics_->metric(), dimension = metrics_->dimension();
+  runner_->run<std::vector<data::MetricBucket>>(
+      QStringLiteral("metric-series"), this,
+      [=](query::Reader& r) { return r.metricOverTime(metric, dimension, from, to, MetricsPage::kQueryBucketNs); },
+      [this](std::vector<data::MetricBucket> rows) { metrics_->setSeries(std::move(rows)); });
 }
 
 void MainWindow::loadIngest() {

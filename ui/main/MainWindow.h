@@ -1,5 +1,5 @@
 #pragma once
-// The main window: pages (Sessions, Costs, Tools & errors, Ingest) switched from the toolbar; the
+// The main window: pages (Sessions, Costs, Metrics, Tools & errors, Ingest) switched from the toolbar; the
 // Sessions page holds the live session list, the session's timeline / prompts / events tabs, and the
 // inspector dock. Live data: the store's batched "stored" signal marks the window dirty; a 250 ms tick
 // refreshes what is visible with background queries (QueryRunner), so neither side waits on the other.
@@ -29,6 +29,7 @@ namespace cctv::ui {
 class CostsPage;
 class EventsPanel;
 class IngestPage;
+class MetricsPage;
 class Inspector;
 class QueryRunner;
 class SessionsPanel;
@@ -49,7 +50,7 @@ struct WindowOptions {
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class Page { Sessions, Costs, Tools, Ingest };
+  enum class Page { Sessions, Costs, Metrics, Tools, Ingest };
 
   explicit MainWindow(WindowOptions options, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -83,6 +84,8 @@ class MainWindow : public QMainWindow {
   void loadEvent(qint64 id);
   void loadCosts();
   void loadTools();
+  void loadMetrics();
+  void loadMetricSeries();
   void loadIngest();
   void loadTotals();
   void showSetup();
@@ -102,6 +105,7 @@ class MainWindow : public QMainWindow {
   Inspector* inspector_ = nullptr;
   QDockWidget* inspectorDock_ = nullptr;
   CostsPage* costs_ = nullptr;
+  MetricsPage* metrics_ = nullptr;
   ToolsPage* tools_ = nullptr;
   IngestPage* ingest_ = nullptr;
   QLabel* statusListener_ = nullptr;
@@ -111,12 +115,14 @@ class MainWindow : public QMainWindow {
   QString session_;
   qint64 lastEventId_ = 0;
   std::vector<data::PromptSummary> promptRows_;
-  std::vector<data::SpanItem> promptSpans_;  // of the trace shown, for the inspector
+  std::vector<data::SpanItem> promptSpans_;
+  data::MetricTotals sessionMetrics_;  // of the selected session, for its header  // of the trace shown, for the inspector
   QString prompt_;
   bool dirty_ = true;
   bool sessionDirty_ = false;
   std::int64_t costFrom_ = 0, costTo_ = 0;
   std::int64_t toolsFrom_ = 0, toolsTo_ = 0;
+  std::int64_t metricsFrom_ = 0, metricsTo_ = 0;
   std::int64_t lastTotalEvents_ = -1;
   qint64 lastTotalsAtMs_ = 0;
   double eventsPerSecond_ = 0;
