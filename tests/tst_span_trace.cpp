@@ -241,6 +241,29 @@ class TestSpanTrace : public QObject {
     QCOMPARE(plain.summary.spans, 0);
   }
 
+  void lateSpansJoinTheNextQuery() {
+    // Claude Code exports spans when they end, often after the logs: the prompt first shows the event trace,
+    // then the span waterfall once the traces request is stored.
+    TestServer late;
+    QVERIFY(late.start());
+    HttpClient client("127.0.0.1", late.port());
+    QList<FixtureRequest> logs, traces;
+    for (const auto& r : loadRun("json-traces")) (r.signal == "traces" ? traces : logs).append(r);
+    QVERIFY(!traces.isEmpty());
+    QCOMPARE(late.replay(logs, client), logs.size());
+    query::Reader r(late.dbPath());
+    const auto events = r.promptEvents(promptId);
+    QVERIFY(!events.empty());
+    QVERIFY(r.promptSpans(promptId).empty());
+    const TraceLayout before = buildSpanTraceLayout(r.promptSpans(promptId), events);
+    QCOMPARE(before.summary.spans, 0);
+    QCOMPARE(before.rows.size(), events.size());
+    QCOMPARE(late.replay(traces, client), traces.size());
+    const TraceLayout after = buildSpanTraceLayout(r.promptSpans(promptId), r.promptEvents(promptId));
+    QCOMPARE(after.summary.spans, 6);
+    QCOMPARE(after.rows.front().name, std::string("interaction"));
+  }
+
   void widgetClicksMarksAndSpans() {
     const auto spans = reader->promptSpans(promptId);
     const auto events = reader->promptEvents(promptId);
