@@ -17,6 +17,7 @@
 #include "inspector/Inspector.h"
 #include "main/MainWindow.h"
 #include "query/Reader.h"
+#include "prompts/PromptsModel.h"
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPanel.h"
 #include "support/Fixtures.h"
@@ -30,6 +31,44 @@ class TestUiModels : public QObject {
   std::unique_ptr<TestServer> server;
 
  private Q_SLOTS:
+  void promptsModelUpdatesInPlace() {
+    ui::PromptsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto prompt = [](const char* id, std::int64_t events, const char* text = "hello") {
+      data::PromptSummary p;
+      p.promptId = id;
+      p.events = events;
+      p.text = text;
+      p.firstNs = 1795547843996000000;
+      p.lastNs = p.firstNs + 1500000000;
+      return p;
+    };
+    model.setPrompts({prompt("a", 3), prompt("b", 5, "")});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(1, ui::PromptsModel::Prompt).data().toString(), QStringLiteral("(no user_prompt event)"));
+    QCOMPARE(model.index(0, ui::PromptsModel::Number).data().toInt(), 1);
+    QCOMPARE(model.index(0, ui::PromptsModel::Duration).data().toString(), QStringLiteral("1.50 s"));
+    QPersistentModelIndex kept = model.index(0, 0);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    // A live update: b grew, c is new; a unchanged keeps its index.
+    model.setPrompts({prompt("a", 3), prompt("b", 9, "now with text"), prompt("c", 1)});
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(kept.isValid());
+    QCOMPARE(model.busiestRow(), 1);
+    QCOMPARE(model.rowOf("c"), 2);
+    QCOMPARE(model.index(2, 0).data(ui::PromptsModel::PromptIdRole).toString(), QStringLiteral("c"));
+    // Another session: reset.
+    model.setPrompts({prompt("x", 1)});
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    model.setPrompts({});
+    QCOMPARE(model.busiestRow(), -1);
+  }
+
   void initTestCase() {
     server = std::make_unique<TestServer>();
     QVERIFY(server->start());

@@ -42,8 +42,10 @@ const std::string& eventItemColumns() {
   static const std::string cols =
       "e.id, e.time_ns, (SELECT s FROM dict WHERE id = e.event_name_ref), e.event_sequence, "
       "(SELECT prompt_id FROM prompts WHERE id = e.prompt_id_ref), (SELECT s FROM dict WHERE id = e.tool_name_ref), "
-      "(SELECT s FROM dict WHERE id = e.model_ref), coalesce(e.duration_ms, e.total_duration_ms), " +
-      jsonMember("extra", "$.ttft_ms") +
+      "(SELECT s FROM dict WHERE id = e.model_ref), coalesce(e.duration_ms, e.total_duration_ms), "
+      // ttft_ms is only on api_request; parsing every row's extra JSON for it was most of a timeline's query.
+      "CASE WHEN e.event_name_ref = (SELECT id FROM dict WHERE s = 'api_request') THEN " +
+      jsonMember("extra", "$.ttft_ms") + " END" +
       ", e.success, e.decision, coalesce(e.source, e.decision_source), coalesce(e.error, e.error_type, e.error_name), "
       "e.status_code, coalesce(e.attempt, e.total_attempts), e.cost_usd, e.input_tokens, e.output_tokens, "
       "e.cache_read_tokens, e.cache_creation_tokens, lower(hex(e.trace_id)), lower(hex(e.span_id)), coalesce(" +

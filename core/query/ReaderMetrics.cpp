@@ -15,16 +15,36 @@ using store::Statement;
 
 namespace {
 
-// Sums increments per (series session, metric, type, decision); the caller folds them with addMetricIncrement.
-// `seriesWhere` selects series (never a time filter: see metricIncrementsSql); `pointWhere` filters the
-// increments afterwards (times). Parameters ?1 and ?2 are free for the caller.
-std::string groupedIncrementsSql(const std::string& seriesWhere, const std::string& pointWhere) {
-  return "SELECT i.session_ref, i.metric_name, json_extract(i.attributes, '$.type'), "
-         "json_extract(i.attributes, '$.decision'), sum(i.inc), count(*), max(i.time_ns) FROM (" +
-         store::metricIncrementsSql(seriesWhere) + ") i WHERE " + pointWhere + " GROUP BY 1, 2, 3, 4";
+std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+    s.replace(pos, from.size(), to);
+  return s;
+}
+
+// The increments (series_ref, time_ns, inc) of the sum series `seriesWhere` selects whose points pass
+// `timeWhere` (a condition on d.time_ns).
+std::string incrementsUnionSql(const std::string& seriesWhere, const std::string& timeWhere) {
+  return "SELECT d.series_ref AS series_ref, d.time_ns AS time_ns, coalesce(d.value, d.int_value) AS inc"
+         " FROM metric_data d JOIN metric_series s ON s.id = d.series_ref"
+         " WHERE s.type = 2 AND s.temporality != 2 AND (" + seriesWhere + ") AND (" + timeWhere + ")"
+         " UNION ALL SELECT c.series_ref, c.time_ns, c.inc FROM (" +
+         store::metricIncrementsSql("s.temporality = 2 AND (" + seriesWhere + ")") + ") c WHERE " +
+         replaceAll(timeWhere, "d.time_ns", "c.time_ns");
+}
+
+// Sums increments per series, then reads each series' session, metric, type and decision once (JSON is parsed
+// per series, not per point). Delta points need no predecessor, so they are filtered by time directly (the
+// metric_data_time index); only cumulative series go through the window that differences them.
+// `seriesWhere` selects series; `timeWhere` is a condition on d.time_ns. Parameters ?1 and ?2 are the caller's.
+std::string groupedIncrementsSql(const std::string& seriesWhere, const std::string& timeWhere) {
+  return "SELECT s.session_ref, s.metric_name, json_extract(s.attributes, '$.type'), "
+         "json_extract(s.attributes, '$.decision'), g.total, g.n, g.last FROM ("
+         "SELECT series_ref, sum(inc) AS total, count(*) AS n, max(time_ns) AS last FROM (" +
+         incrementsUnionSql(seriesWhere, timeWhere) + ") GROUP BY series_ref) g JOIN metric_series s ON s.id = g.series_ref";
 }
 
 void fold(Statement& st, std::map<std::int64_t, data::MetricTotals>& bySession) {
+  // Columns: session ref, metric, type, decision, summed increment, points, newest point.
   while (st.step()) {
     addMetricIncrement(bySession[st.columnInt(0)], st.columnText(1), st.columnText(2), st.columnText(3),
                        st.columnDouble(4), st.columnInt(5), st.columnInt(6));
@@ -74,7 +94,7 @@ data::MetricTotals Reader::sessionMetrics(const std::string& sessionId) {
 }
 
 data::MetricTotals Reader::metricTotals(std::int64_t fromNs, std::int64_t toNs) {
-  Statement st = db_.prepare(groupedIncrementsSql("1", "i.time_ns >= ?1 AND i.time_ns <= ?2"));
+  Statement st = db_.prepare(groupedIncrementsSql("1", "d.time_ns >= ?1 AND d.time_ns <= ?2"));
   st.bind(1, fromNs);
   st.bind(2, rangeEnd(toNs));
   std::map<std::int64_t, data::MetricTotals> bySession;
@@ -86,11 +106,13 @@ std::vector<data::MetricBucket> Reader::metricOverTime(const std::string& metric
                                                        std::int64_t fromNs, std::int64_t toNs, std::int64_t bucketNs) {
   bucketNs = std::max<std::int64_t>(bucketNs, 1);
   const std::string key = dimension == "session"
-                              ? "(SELECT session_id FROM sessions WHERE id = i.session_ref)"
-                              : dimension.empty() ? "''" : "json_extract(i.attributes, ?4)";
-  Statement st = db_.prepare("SELECT (i.time_ns / ?5) * ?5, coalesce(" + key + ", ''), sum(i.inc) FROM (" +
-                             store::metricIncrementsSql("s.metric_name = ?1") +
-                             ") i WHERE i.time_ns >= ?2 AND i.time_ns <= ?3 GROUP BY 1, 2 ORDER BY 1, 2");
+                              ? "(SELECT session_id FROM sessions WHERE id = s.session_ref)"
+                              : dimension.empty() ? "''" : "json_extract(s.attributes, ?4)";
+  // Summed per series and bucket first, so the key (JSON) is computed per series and bucket, not per point.
+  Statement st = db_.prepare("SELECT g.bucket, coalesce(" + key + ", ''), sum(g.total) FROM ("
+                             "SELECT series_ref, (time_ns / ?5) * ?5 AS bucket, sum(inc) AS total FROM (" +
+                             incrementsUnionSql("s.metric_name = ?1", "d.time_ns >= ?2 AND d.time_ns <= ?3") +
+                             ") GROUP BY 1, 2) g JOIN metric_series s ON s.id = g.series_ref GROUP BY 1, 2 ORDER BY 1, 2");
   st.bind(1, metric);
   st.bind(2, fromNs);
   st.bind(3, rangeEnd(toNs));

@@ -15,7 +15,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -28,6 +28,7 @@
 #include "ingest/SetupDialog.h"
 #include "inspector/Inspector.h"
 #include "metrics/MetricsPage.h"
+#include "prompts/PromptsModel.h"
 #include "metrics/MetricsText.h"
 #include "sessions/SessionsPanel.h"
 #include "store/Writer.h"
@@ -78,16 +79,27 @@ void MainWindow::buildUi() {
   header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   timeline_ = new TimelineWidget(this);
   timeline_->setFollowLive(true);
-  prompts_ = new QTableWidget(0, 8, this);
-  prompts_->setHorizontalHeaderLabels({tr("#"), tr("Started"), tr("Prompt"), tr("Duration"), tr("API calls"),
-                                       tr("Tools"), tr("Tokens"), tr("Cost")});
-  prompts_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  prompts_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+  promptsModel_ = new PromptsModel(this);
+  prompts_ = new QTableView(this);
+  prompts_->setObjectName(QStringLiteral("promptsView"));
+  prompts_->setModel(promptsModel_);
   prompts_->verticalHeader()->hide();
+  prompts_->verticalHeader()->setDefaultSectionSize(prompts_->fontMetrics().height() + 6);
   prompts_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   prompts_->setSelectionBehavior(QAbstractItemView::SelectRows);
   prompts_->setSelectionMode(QAbstractItemView::SingleSelection);
   prompts_->setWordWrap(false);
+  prompts_->setAlternatingRowColors(true);
+  {
+    // Fixed widths from the font, not from the rows: measuring thousands of rows on every live update was
+    // most of the cost of a long session. The prompt text takes what is left.
+    QHeaderView* h = prompts_->horizontalHeader();
+    const QFontMetrics fm = prompts_->fontMetrics();
+    const char* samples[] = {"0000", "00:00:00.000", "", "00 min 00 s", "API calls", "Tools", "000.0k", "$00.00"};
+    for (int c = 0; c < PromptsModel::ColumnCount; ++c)
+      h->resizeSection(c, fm.horizontalAdvance(QString::fromLatin1(samples[c])) + 18);
+    h->setSectionResizeMode(PromptsModel::Prompt, QHeaderView::Stretch);
+  }
   trace_ = new TraceWidget(this);
   auto* promptSplit = new QSplitter(Qt::Vertical, this);
   promptSplit->addWidget(prompts_);
@@ -158,9 +170,8 @@ void MainWindow::buildUi() {
       if (s.id == ref) inspector_->setSpan(s);
   });
   connect(events_, &EventsPanel::eventSelected, this, &MainWindow::loadEvent);
-  connect(prompts_, &QTableWidget::currentCellChanged, this, [this](int row) {
-    if (row >= 0 && row < static_cast<int>(promptRows_.size()))
-      loadPrompt(QString::fromStdString(promptRows_[static_cast<std::size_t>(row)].promptId));
+  connect(prompts_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
+    if (cur.isValid() && !selectingPrompt_) loadPrompt(cur.data(PromptsModel::PromptIdRole).toString());
   });
   connect(costs_, &CostsPage::rangeChanged, this, [this](std::int64_t from, std::int64_t to) {
     costFrom_ = from;
@@ -388,46 +399,36 @@ void MainWindow::loadPrompts() {
   runner_->run<std::vector<data::PromptSummary>>(
       QStringLiteral("prompts"), this, [id](query::Reader& r) { return r.prompts(id); },
       [this](std::vector<data::PromptSummary> rows) {
-        promptRows_ = std::move(rows);
-        timeline_->setPrompts(promptRows_);
-        QSignalBlocker block(prompts_);
-        prompts_->setRowCount(static_cast<int>(promptRows_.size()));
-        int selected = -1;
-        for (int i = 0; i < static_cast<int>(promptRows_.size()); ++i) {
-          const auto& p = promptRows_[static_cast<std::size_t>(i)];
-          QString text = p.commandName.empty() ? QString::fromStdString(p.text) : QStringLiteral("/") + QString::fromStdString(p.commandName);
-          if (text.isEmpty()) text = tr("(no user_prompt event)");
-          const QStringList cells = {QString::number(i + 1), fmt::timeOfDay(p.firstNs), text.simplified(),
-                                     fmt::durationNs(p.lastNs - p.firstNs), QString::number(p.apiRequests),
-                                     QString::number(p.toolCalls), fmt::tokens(p.tokens.total()), fmt::cost(p.costUsd)};
-          for (int c = 0; c < cells.size(); ++c) {
-            auto* item = new QTableWidgetItem(cells[c]);
-            if (c == 2) item->setToolTip(QString::fromStdString(p.text).left(2000));
-            if (c != 2 && c != 1) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            prompts_->setItem(i, c, item);
-          }
-          if (QString::fromStdString(p.promptId) == prompt_) selected = i;
-        }
-        prompts_->resizeColumnToContents(0);
-        prompts_->resizeColumnToContents(1);
+        timeline_->setPrompts(rows);
+        selectingPrompt_ = true;  // updating is not choosing
+        promptsModel_->setPrompts(std::move(rows));
+        selectingPrompt_ = false;
+        const int selected = promptsModel_->rowOf(prompt_.toStdString());
         if (selected >= 0) {
-          prompts_->selectRow(selected);
+          selectPromptRow(selected);
           loadPrompt(prompt_);  // a live prompt keeps growing
-        } else if (prompt_.isEmpty() && !promptRows_.empty()) {
-          prompts_->selectRow(static_cast<int>(promptRows_.size()) - 1);
-          loadPrompt(QString::fromStdString(promptRows_.back().promptId));
+        } else if (prompt_.isEmpty() && promptsModel_->rowCount() > 0) {
+          const int last = promptsModel_->rowCount() - 1;
+          selectPromptRow(last);
+          loadPrompt(promptsModel_->index(last, 0).data(PromptsModel::PromptIdRole).toString());
         }
       });
 }
 
+void MainWindow::selectPromptRow(int row) {
+  selectingPrompt_ = true;
+  prompts_->selectionModel()->setCurrentIndex(promptsModel_->index(row, 0),
+                                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  selectingPrompt_ = false;
+}
+
 void MainWindow::showBusiestPrompt() {
   tabs_->setCurrentIndex(1);
-  if (promptRows_.empty()) return;
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < promptRows_.size(); ++i)
-    if (promptRows_[i].events > promptRows_[best].events) best = i;
-  prompts_->selectRow(static_cast<int>(best));
-  loadPrompt(QString::fromStdString(promptRows_[best].promptId));
+  const int best = promptsModel_->busiestRow();
+  if (best < 0) return;
+  selectPromptRow(best);
+  prompts_->scrollTo(promptsModel_->index(best, 0));
+  loadPrompt(promptsModel_->index(best, 0).data(PromptsModel::PromptIdRole).toString());
 }
 
 void MainWindow::showEventsTab() {

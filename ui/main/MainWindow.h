@@ -16,7 +16,7 @@ class QDockWidget;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
-class QTableWidget;
+class QTableView;
 class QTimer;
 
 namespace cctv::store {
@@ -30,6 +30,7 @@ class CostsPage;
 class EventsPanel;
 class IngestPage;
 class MetricsPage;
+class PromptsModel;
 class Inspector;
 class QueryRunner;
 class SessionsPanel;
@@ -85,6 +86,7 @@ class MainWindow : public QMainWindow {
   void loadCosts();
   void loadTools();
   void loadMetrics();
+  void selectPromptRow(int row);  // without loading it
   void loadMetricSeries();
   void loadIngest();
   void loadTotals();
@@ -99,7 +101,9 @@ class MainWindow : public QMainWindow {
   QLabel* header_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   TimelineWidget* timeline_ = nullptr;
-  QTableWidget* prompts_ = nullptr;
+  QTableView* prompts_ = nullptr;
+  PromptsModel* promptsModel_ = nullptr;
+  bool selectingPrompt_ = false;  // a programmatic prompt selection: the caller loads what it needs
   TraceWidget* trace_ = nullptr;
   EventsPanel* events_ = nullptr;
   Inspector* inspector_ = nullptr;
@@ -114,7 +118,6 @@ class MainWindow : public QMainWindow {
 
   QString session_;
   qint64 lastEventId_ = 0;
-  std::vector<data::PromptSummary> promptRows_;
   std::vector<data::SpanItem> promptSpans_;
   data::MetricTotals sessionMetrics_;  // of the selected session, for its header  // of the trace shown, for the inspector
   QString prompt_;

@@ -120,7 +120,7 @@ MetricsPage::MetricsPage(QWidget* parent) : QWidget(parent), range_(new RangeSel
   table_->setObjectName(QStringLiteral("reconciliationTable"));
   table_->setHorizontalHeaderLabels({tr("Session"), tr("Started"), tr("API calls"), tr("Cost (events)"),
                                      tr("Cost (metrics)"), tr("Tokens (events)"), tr("Tokens (metrics)"), tr("Status")});
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Sized to the content once (rebuildTable), not on every update: ResizeToContents measures every row each time.
   table_->horizontalHeader()->setSectionResizeMode(7, QHeaderView::Stretch);
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -327,6 +327,10 @@ void MetricsPage::rebuildTable() {
     if (sid == selected) table_->selectRow(i);
   }
   table_->setSortingEnabled(true);
+  if (!tableSized_ && table_->rowCount() > 0) {
+    tableSized_ = true;
+    for (int c = 0; c < 7; ++c) table_->resizeColumnToContents(c);
+  }
   tableTitle_->setText(
       differ ? tr("<b>Events against metrics</b>: <span style='color:#d03a2f'><b>%1 of %2 sessions differ</b></span> "
                   "(a lost or repeated batch, or a signal not exported)")

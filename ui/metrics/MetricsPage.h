@@ -72,6 +72,7 @@ class MetricsPage : public QWidget {
   QTableWidget* table_ = nullptr;
   QTimer rebuildTimer_;
   int rebuildCount_ = 0;
+  bool tableSized_ = false;
 
   data::MetricTotals totalsData_;
   std::vector<data::MetricBucket> series_;

@@ -1,5 +1,7 @@
 #include "timeline/TimeFormat.h"
 
+#include <limits>
+
 #include "timeline/EventSemantics.h"
 
 #include <QDateTime>
@@ -77,7 +79,17 @@ std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
 }
 
 int localUtcOffsetSeconds(std::int64_t timeNs) {
-  return QDateTime::fromMSecsSinceEpoch(floorDiv(timeNs, kNsPerMs)).offsetFromUtc();
+  // A time zone lookup per call was a tenth of building a large session's timeline. Offsets change on the
+  // hour (DST, zone rules), so one lookup per hour is exact; the cache is per thread and small.
+  constexpr std::int64_t kNsPerHour = 3600 * kNsPerSecond;
+  thread_local std::int64_t cachedHour = std::numeric_limits<std::int64_t>::min();
+  thread_local int cachedOffset = 0;
+  const std::int64_t hour = floorDiv(timeNs, kNsPerHour);
+  if (hour != cachedHour) {
+    cachedOffset = QDateTime::fromMSecsSinceEpoch(floorDiv(timeNs, kNsPerMs)).offsetFromUtc();
+    cachedHour = hour;
+  }
+  return cachedOffset;
 }
 
 std::string clock(std::int64_t timeNs, int utcOffsetSeconds, int decimals) {

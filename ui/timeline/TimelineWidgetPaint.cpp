@@ -122,10 +122,16 @@ void TimelineWidget::paintLanes(QPainter& p, const std::vector<TimeAxis::Tick>& 
   const std::int64_t from = axis_.startNs() - slack, to = axis_.endNs() + slack;
   const int selected = selectedId_ >= 0 ? model_.itemForEvent(selectedId_) : -1;
   for (const auto& row : itemsByRow_) {
+    double paintedRight = -1e9;  // right edge of the last item painted in this row
     for (std::size_t k = 0; k < row.size(); ++k) {
       const TimelineItem& it = items[static_cast<std::size_t>(row[k])];
       if (it.extentEndNs() < from || it.extentStartNs() > to) continue;
+      // Zoomed out over a long session, thousands of items share a few pixels: an item that would land
+      // entirely under the one painted just before it adds nothing but time.
+      const QRectF r = itemRect(row[k]);
+      if (r.right() <= paintedRight && r.width() < 2) continue;
       paintItem(p, row[k], false, false);
+      paintedRight = std::max(paintedRight, r.right());
       // Rows are in time order: the label may use the room up to the next item of the row.
       const double nextLeft = k + 1 < row.size() ? itemRect(row[k + 1]).left() - 6 : plotRight();
       if (it.kind != ItemKind::PromptSpan) paintLabel(p, row[k], nextLeft);
@@ -225,6 +231,10 @@ void TimelineWidget::paintItem(QPainter& p, int index, bool selected, bool hover
 void TimelineWidget::paintLabel(QPainter& p, int index, double nextLeft) {
   const TimelineItem& it = model_.items()[static_cast<std::size_t>(index)];
   if (it.label.empty()) return;
+  // No label fits in less than a few characters: skip the text measuring (the costly part) outright.
+  constexpr double kMinLabelRoom = 24;
+  const QRectF box = itemRect(index);
+  if (nextLeft - box.right() < kMinLabelRoom && (it.isInstant() || box.width() < kMinLabelRoom)) return;
   const QFontMetrics fm = fontMetrics();
   const QString full = qs(it.label);
   const QString brief = it.shortLabel.empty() ? QString() : qs(it.shortLabel);
