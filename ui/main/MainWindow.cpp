@@ -41,7 +41,9 @@ namespace cctv::ui {
 
 namespace {
 std::int64_t nowNs() { return QDateTime::currentMSecsSinceEpoch() * 1000000; }
-constexpr int kTickMs = 250;  // live refresh: at most four updates a second
+// Live refresh: at once when data arrives after a quiet spell, then at most five times a second. (A fixed
+// 250 ms tick made the newest event wait 125 ms on average and up to 250 ms before its query even started.)
+constexpr int kMinRefreshMs = 200;
 }  // namespace
 
 MainWindow::MainWindow(WindowOptions options, QWidget* parent)
@@ -56,9 +58,9 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   if (options_.notifier)
     connect(options_.notifier, &store::StoreNotifier::stored, this, &MainWindow::onStored, Qt::QueuedConnection);
   tick_ = new QTimer(this);
-  tick_->setInterval(kTickMs);
+  tick_->setSingleShot(true);
   connect(tick_, &QTimer::timeout, this, &MainWindow::tick);
-  tick_->start();
+  sinceTick_.start();
 
   QSettings settings;
   resize(1280, 800);  // first run; a saved geometry replaces it
@@ -281,10 +283,13 @@ void MainWindow::onStored(const store::StoredSummary& summary) {
   dirty_ = true;
   for (const std::string& s : summary.sessionIds)
     if (QString::fromStdString(s) == session_) sessionDirty_ = true;
+  if (!tick_->isActive())
+    tick_->start(static_cast<int>(std::max<qint64>(0, kMinRefreshMs - sinceTick_.elapsed())));
 }
 
 void MainWindow::tick() {
   if (!dirty_ && !sessionDirty_) return;
+  sinceTick_.restart();
   const bool all = dirty_;
   dirty_ = false;
   if (sessionDirty_) {

@@ -1,10 +1,11 @@
 #pragma once
 // The main window: pages (Sessions, Costs, Metrics, Tools & errors, Ingest) switched from the toolbar; the
 // Sessions page holds the live session list, the session's timeline / prompts / events tabs, and the
-// inspector dock. Live data: the store's batched "stored" signal marks the window dirty; a 250 ms tick
-// refreshes what is visible with background queries (QueryRunner), so neither side waits on the other.
+// inspector dock. Live data: the store's batched "stored" signal marks the window dirty and schedules a
+// refresh (at once after a quiet spell, at most five a second) of what is visible with background queries (QueryRunner), so neither side waits on the other.
 
 #include <QMainWindow>
+#include <QElapsedTimer>
 #include <QPointer>
 
 #include <memory>
@@ -114,7 +115,8 @@ class MainWindow : public QMainWindow {
   IngestPage* ingest_ = nullptr;
   QLabel* statusListener_ = nullptr;
   QLabel* statusTotals_ = nullptr;
-  QTimer* tick_ = nullptr;
+  QTimer* tick_ = nullptr;      // single shot: the next live refresh
+  QElapsedTimer sinceTick_;     // since the last refresh
 
   QString session_;
   qint64 lastEventId_ = 0;
