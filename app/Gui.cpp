@@ -50,6 +50,10 @@ int screenshot(const Options& o) {
   w.resize(1440, 900);
   w.show();
   settle(w, 10000);
+  if (!o.session.isEmpty()) {
+    w.selectSession(o.session);
+    settle(w, 10000);
+  }
   w.showPage(pageFor(o.page));
   settle(w, 10000);
   if (o.page == QLatin1String("prompt")) {
@@ -102,6 +106,7 @@ int runGui(const Options& o) {
   }
   ui::MainWindow window(wo);
   window.show();
+  if (!o.session.isEmpty()) window.selectSession(o.session);
   if (!wo.listenError.isEmpty())
     QMessageBox::warning(&window, QObject::tr("Not receiving telemetry"),
                          QObject::tr("%1\n\nThe window shows what the database already holds; nothing new arrives "

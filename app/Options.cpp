@@ -63,7 +63,13 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   const QCommandLineOption page(QStringLiteral("page"),
                                 QStringLiteral("Page for --screenshot: sessions, prompt, events, costs, metrics, tools, ingest."),
                                 QStringLiteral("PAGE"), QStringLiteral("sessions"));
-  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page});
+  // Not --session: QGuiApplication takes -session/--session (X11 session management) out of the arguments.
+  const QCommandLineOption session(QStringLiteral("open-session"),
+                                   QStringLiteral("Open this session at start (also for --screenshot) instead of "
+                                                  "following the newest."),
+                                   QStringLiteral("ID"));
+  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page,
+                session});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -109,6 +115,7 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   o.quiet = p.isSet(quiet);
   o.screenshot = p.value(screenshot);
   o.page = p.value(page);
+  o.session = p.value(session);
   static const QStringList pages = {QStringLiteral("sessions"), QStringLiteral("prompt"), QStringLiteral("events"),
                                     QStringLiteral("costs"), QStringLiteral("metrics"), QStringLiteral("tools"),
                                     QStringLiteral("ingest")};

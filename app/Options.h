@@ -23,6 +23,7 @@ struct Options {
   bool quiet = false;  // no per-request lines on stderr
   QString screenshot;  // --screenshot FILE: render the window, save, exit
   QString page = QStringLiteral("sessions");  // --page for the screenshot: sessions, prompt, costs, tools, ingest
+  QString session;  // --open-session: show this session instead of following the newest
 };
 
 // Parses argv. On --help/--version prints and returns nullopt with *exitCode 0; on a bad argument prints a

@@ -328,7 +328,7 @@ void MainWindow::loadSessions() {
         for (const auto& s : rows)
           if (QString::fromStdString(s.sessionId) == session_) setSessionHeader(s);
         sessions_->setSessions(std::move(rows));
-        if (first) selectSession(newest);
+        if (first) showSession(newest);
       });
   runner_->run<std::pair<std::vector<std::string>, std::vector<std::string>>>(
       QStringLiteral("names"), this, [](query::Reader& r) { return std::make_pair(r.models(), r.eventNames()); },
@@ -339,6 +339,11 @@ void MainWindow::loadSessions() {
 }
 
 void MainWindow::selectSession(const QString& sessionId) {
+  userPickedSession_ = true;  // chosen: the window stops following the newest session
+  showSession(sessionId);
+}
+
+void MainWindow::showSession(const QString& sessionId) {
   sessions_->selectSession(sessionId);
   loadSession(sessionId);
 }

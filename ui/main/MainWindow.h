@@ -58,6 +58,7 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   void showPage(Page page);
+  // Shows this session as if the user had picked it (the window stops following the newest session).
   void selectSession(const QString& sessionId);
   // Opens the prompt tab with the session's first prompt that has the most events (for screenshots).
   void showBusiestPrompt();
@@ -79,6 +80,7 @@ class MainWindow : public QMainWindow {
   void onStored(const store::StoredSummary& summary);
   void tick();
   void loadSessions();
+  void showSession(const QString& sessionId);  // select and load, without stopping follow-newest
   void loadSession(const QString& sessionId);
   void loadNewSessionEvents();
   void loadPrompts();
