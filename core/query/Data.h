@@ -146,6 +146,7 @@ struct EventPage {
   std::vector<std::int64_t> ids;
   std::vector<std::vector<std::string>> rows;  // display text, "" for NULL
   std::int64_t total = 0;                      // rows matching, for the scroll bar
+  bool totalCapped = false;                    // a free-text search found at least `total`; there may be more
 };
 
 // Costs page.

@@ -34,6 +34,8 @@ class Reader {
   std::vector<data::SpanItem> traceSpans(const std::string& traceId);
 
   data::EventPage events(const data::EventQuery& q);
+  // Free-text searches count their matches up to this many (EventPage::totalCapped beyond).
+  static constexpr std::int64_t kSearchCountCap = 100000;
   static std::vector<std::string> defaultEventColumns();
   static std::vector<std::string> eventColumns();  // every column of the events view
 
@@ -62,6 +64,8 @@ class Reader {
  private:
   std::int64_t dictId(const std::string& s);        // 0 when absent
   std::int64_t sessionRef(const std::string& id);   // sessions.id, 0 when absent
+  // Events of a session (ref; 0: all) with a name (dict ref; 0: all), from the roll-ups; -1 refs match none.
+  std::int64_t eventCount(std::int64_t sessionRef, std::int64_t nameRef);
   std::vector<data::EventItem> eventItems(const std::string& where, std::int64_t a, std::int64_t b,
                                           const std::string& order);
   std::string path_;

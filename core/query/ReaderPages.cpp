@@ -74,6 +74,25 @@ std::vector<std::string> Reader::defaultEventColumns() {
           "duration_ms", "success", "cost_usd", "input_tokens", "output_tokens"};
 }
 
+std::int64_t Reader::eventCount(std::int64_t sessionRef, std::int64_t nameRef) {
+  // From the roll-ups (kept in the same transaction as the rows): count(*) over millions of rows took longer
+  // than the page itself. Events without a session id have no roll-up; the session index counts them.
+  if (sessionRef < 0 || nameRef < 0) return 0;  // an unknown session or name matches nothing
+  std::string sql;
+  if (sessionRef && nameRef) sql = "SELECT coalesce((SELECT n FROM session_event_counts WHERE session_ref = ?1 AND name_ref = ?2), 0)";
+  else if (sessionRef) sql = "SELECT coalesce((SELECT events FROM sessions WHERE id = ?1), 0)";
+  else if (nameRef)
+    sql = "SELECT coalesce((SELECT sum(n) FROM session_event_counts WHERE name_ref = ?2), 0) + "
+          "(SELECT count(*) FROM event_data WHERE session_id_ref IS NULL AND event_name_ref = ?2)";
+  else
+    sql = "SELECT coalesce((SELECT sum(events) FROM sessions), 0) + "
+          "(SELECT count(*) FROM event_data WHERE session_id_ref IS NULL)";
+  Statement st = db_.prepare(sql);
+  if (sqlite3_bind_parameter_index(st.handle(), "?1")) st.bind(1, sessionRef);
+  if (sqlite3_bind_parameter_index(st.handle(), "?2")) st.bind(2, nameRef);
+  return st.step() ? st.columnInt(0) : 0;
+}
+
 data::EventPage Reader::events(const data::EventQuery& q) {
   data::EventPage page;
   page.columns = q.columns.empty() ? defaultEventColumns() : q.columns;
@@ -91,7 +110,9 @@ data::EventPage Reader::events(const data::EventQuery& q) {
   if (!q.eventName.empty()) {
     nameRef = dictId(q.eventName);
     if (!nameRef) nameRef = -1;
-    where += " AND e.event_name_ref = :name";
+    // With a session as well, the session's rows are few: the unary + keeps SQLite from walking the
+    // (event name, time) index over every session's events of that name instead.
+    where += sessionFilter ? " AND +e.event_name_ref = :name" : " AND e.event_name_ref = :name";
   }
   if (!q.search.empty())
     where += " AND (e.extra LIKE :like OR e.prompt LIKE :like OR e.tool_parameters LIKE :like OR e.tool_input LIKE "
@@ -107,10 +128,18 @@ data::EventPage Reader::events(const data::EventQuery& q) {
     if (int i = idx(":name")) st.bind(i, nameRef);
     if (int i = idx(":like")) st.bind(i, like);
   };
-  {
-    Statement st = db_.prepare("SELECT count(*) FROM event_data e WHERE " + where);
+  if (q.search.empty()) {
+    page.total = eventCount(sessionFilter, nameRef);
+  } else {
+    // Free text has no index: count matches up to a cap rather than scan millions of rows for an exact total.
+    Statement st = db_.prepare("SELECT count(*) FROM (SELECT 1 FROM event_data e WHERE " + where + " LIMIT " +
+                               std::to_string(kSearchCountCap + 1) + ")");
     bindFilters(st);
     page.total = st.step() ? st.columnInt(0) : 0;
+    if (page.total > kSearchCountCap) {
+      page.total = kSearchCountCap;
+      page.totalCapped = true;
+    }
   }
   const std::string sortCol = isEventColumn(q.sortColumn) ? q.sortColumn : "timeUnixNano";
   const char* dir = q.ascending ? "ASC" : "DESC";

@@ -70,6 +70,7 @@ void EventsModel::setQuery(data::EventQuery query) {
   pages_.clear();
   requested_.clear();
   total_ = 0;
+  totalCapped_ = false;
   ++generation_;
   endResetModel();
   requestPage(0);
@@ -102,6 +103,9 @@ void EventsModel::applyPage(quint64 generation, int page, data::EventPage result
   requested_.erase(page);
   const std::int64_t oldTotal = total_;
   const std::int64_t newTotal = result.total;
+  const bool cappedChanged = totalCapped_ != result.totalCapped;
+  totalCapped_ = result.totalCapped;
+  if (newTotal == oldTotal && cappedChanged) Q_EMIT totalChanged(total_);
   if (newTotal != oldTotal) {
     // Row count changes: tell views through insert/remove at the end so scroll positions stay.
     if (newTotal > oldTotal) {

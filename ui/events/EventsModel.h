@@ -32,6 +32,7 @@ class EventsModel : public QAbstractTableModel {
   // Same query, fresh data (new events arrived); keeps the rows' positions where it can.
   void refresh();
   std::int64_t total() const { return total_; }
+  bool totalCapped() const { return totalCapped_; }  // a search found at least total() rows
   bool loading() const { return !requested_.empty(); }
 
  Q_SIGNALS:
@@ -45,6 +46,7 @@ class EventsModel : public QAbstractTableModel {
   data::EventQuery query_;
   std::vector<std::string> columns_;
   std::int64_t total_ = 0;
+  bool totalCapped_ = false;
   quint64 generation_ = 0;
   std::map<int, data::EventPage> pages_;
   mutable std::map<int, bool> requested_;

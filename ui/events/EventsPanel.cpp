@@ -68,7 +68,8 @@ EventsPanel::EventsPanel(QueryRunner* runner, QWidget* parent) : QWidget(parent)
     for (int c = 0; c < model_->columnCount(); ++c) view_->setColumnWidth(c, std::min(view_->columnWidth(c), 320));
   });
   connect(model_, &EventsModel::totalChanged, this, [this](qint64 n) {
-    count_->setText(tr("%1 events").arg(QLocale::system().toString(n)));
+    count_->setText(model_->totalCapped() ? tr("%1+ events (search stops counting there)").arg(QLocale::system().toString(n))
+                                          : tr("%1 events").arg(QLocale::system().toString(n)));
   });
   connect(model_, &QAbstractItemModel::modelReset, this, [this] { count_->setText(tr("…")); });
   connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
