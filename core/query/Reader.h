@@ -54,6 +54,7 @@ class Reader {
   std::vector<data::MetricBucket> metricOverTime(const std::string& metric, const std::string& dimension,
                                                  std::int64_t fromNs, std::int64_t toNs, std::int64_t bucketNs);
   std::vector<std::string> metricNames();
+  std::pair<std::int64_t, std::int64_t> metricTimeRange();  // oldest and newest point; 0, 0 when none
   std::vector<data::Reconciliation> reconciliation(std::int64_t fromNs, std::int64_t toNs, int limit = 2000);
 
   std::vector<data::IngestLogRow> ingestLog(int limit, bool onlyProblems);

@@ -124,6 +124,11 @@ std::vector<data::MetricBucket> Reader::metricOverTime(const std::string& metric
   return out;
 }
 
+std::pair<std::int64_t, std::int64_t> Reader::metricTimeRange() {
+  Statement st = db_.prepare("SELECT coalesce(min(time_ns), 0), coalesce(max(time_ns), 0) FROM metric_data");
+  return st.step() ? std::make_pair(st.columnInt(0), st.columnInt(1)) : std::make_pair(std::int64_t{0}, std::int64_t{0});
+}
+
 std::vector<std::string> Reader::metricNames() {
   Statement st = db_.prepare("SELECT DISTINCT metric_name FROM metric_series ORDER BY metric_name");
   std::vector<std::string> out;

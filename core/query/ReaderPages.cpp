@@ -205,7 +205,7 @@ std::int64_t Reader::sessionCount(std::int64_t fromNs, std::int64_t toNs) {
 std::vector<data::CumulativePoint> Reader::cumulativeCost(const std::string& sessionId) {
   Statement st = db_.prepare(
       "SELECT e.time_ns, e.cost_usd FROM event_data e WHERE e.session_id_ref = (SELECT id FROM sessions WHERE "
-      "session_id = ?1) AND e.event_name_ref = ?2 ORDER BY e.time_ns, e.id");
+      "session_id = ?1) AND +e.event_name_ref = ?2 ORDER BY e.time_ns, e.id");  // +: the session's rows, not every api_request
   st.bind(1, sessionId);
   st.bind(2, dictId("api_request"));
   std::vector<data::CumulativePoint> out;

@@ -27,6 +27,7 @@
 #include "ingest/IngestPage.h"
 #include "ingest/SetupDialog.h"
 #include "inspector/Inspector.h"
+#include "metrics/MetricBuckets.h"
 #include "metrics/MetricsPage.h"
 #include "prompts/PromptsModel.h"
 #include "metrics/MetricsText.h"
@@ -526,10 +527,17 @@ void MainWindow::loadMetrics() {
 void MainWindow::loadMetricSeries() {
   const std::int64_t from = metricsFrom_, to = metricsTo_;
   const std::string metric = metrics_->metric(), dimension = metrics_->dimension();
-  runner_->run<std::vector<data::MetricBucket>>(
+  using Series = std::pair<std::vector<data::MetricBucket>, std::int64_t>;
+  runner_->run<Series>(
       QStringLiteral("metric-series"), this,
-      [=](query::Reader& r) { return r.metricOverTime(metric, dimension, from, to, MetricsPage::kQueryBucketNs); },
-      [this](std::vector<data::MetricBucket> rows) { metrics_->setSeries(std::move(rows)); });
+      [=](query::Reader& r) {
+        // Buckets no finer than the chart can show: per-minute rows over 90 days were most of the page's time.
+        const auto [oldest, newest] = r.metricTimeRange();
+        const std::int64_t span = (to ? std::min(to, newest) : newest) - std::max(from, oldest);
+        const std::int64_t bucket = metricBucketFor(std::max<std::int64_t>(span, 0));
+        return Series{r.metricOverTime(metric, dimension, from, to, bucket), bucket};
+      },
+      [this](Series s) { metrics_->setSeries(std::move(s.first), s.second); });
 }
 
 void MainWindow::loadIngest() {

@@ -29,7 +29,8 @@ std::int64_t metricBucketFor(std::int64_t spanNs) {
   return 30 * kDay;
 }
 
-MetricChartData bucketMetric(const std::vector<data::MetricBucket>& rows, std::int64_t fromNs, std::int64_t toNs) {
+MetricChartData bucketMetric(const std::vector<data::MetricBucket>& rows, std::int64_t fromNs, std::int64_t toNs,
+                             std::int64_t rowBucketNs) {
   MetricChartData out;
   if (rows.empty()) return out;
   std::int64_t first = rows.front().startNs, last = rows.front().startNs;
@@ -39,7 +40,7 @@ MetricChartData bucketMetric(const std::vector<data::MetricBucket>& rows, std::i
   }
   if (fromNs > 0) first = std::max(first, fromNs);
   if (toNs > 0) last = std::min(std::max(last, first), toNs);
-  out.bucketNs = metricBucketFor(last - first);
+  out.bucketNs = std::max(metricBucketFor(last - first), rowBucketNs);
   const std::int64_t start = first - first % out.bucketNs;
   const auto count = static_cast<std::size_t>((last - start) / out.bucketNs + 1);
   for (std::size_t i = 0; i < count; ++i) {

@@ -28,9 +28,10 @@ struct MetricChartData {
 inline constexpr int kMaxMetricBars = 60;
 inline constexpr int kMaxMetricKeys = 8;
 
-// `rows` come from Reader::metricOverTime (any bucket size finer than the result's). fromNs/toNs: the shown
-// range; 0 means "from the first row" / "to the last row".
-MetricChartData bucketMetric(const std::vector<data::MetricBucket>& rows, std::int64_t fromNs, std::int64_t toNs);
+// `rows` come from Reader::metricOverTime in buckets of `rowBucketNs` (the chart's bars are never finer).
+// fromNs/toNs: the shown range; 0 means "from the first row" / "to the last row".
+MetricChartData bucketMetric(const std::vector<data::MetricBucket>& rows, std::int64_t fromNs, std::int64_t toNs,
+                             std::int64_t rowBucketNs = 0);
 
 // The bucket size for a span: the smallest of the steps above that gives at most kMaxMetricBars bars.
 std::int64_t metricBucketFor(std::int64_t spanNs);

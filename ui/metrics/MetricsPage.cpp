@@ -183,8 +183,9 @@ void MetricsPage::setMetricNames(const std::vector<std::string>& names) {
   metricBox_->setCurrentText(current);
 }
 
-void MetricsPage::setSeries(std::vector<data::MetricBucket> rows) {
+void MetricsPage::setSeries(std::vector<data::MetricBucket> rows, std::int64_t rowBucketNs) {
   series_ = std::move(rows);
+  seriesBucketNs_ = rowBucketNs;
   scheduleRebuild();
 }
 
@@ -236,7 +237,7 @@ void MetricsPage::rebuild() {
 }
 
 void MetricsPage::rebuildChart() {
-  const MetricChartData d = bucketMetric(series_, range_->fromNs(), 0);
+  const MetricChartData d = bucketMetric(series_, range_->fromNs(), 0, seriesBucketNs_);
   QChart* chart = chart_->chart();
   clearChart(chart);
   chart_->applyTheme();

@@ -29,15 +29,14 @@ class MetricsPage : public QWidget {
 
  public:
   static constexpr int kRebuildDelayMs = 100;
-  // The resolution the page asks the store for; the chart merges it into coarser bars (MetricBuckets.h).
-  static constexpr std::int64_t kQueryBucketNs = 60LL * 1000000000LL;
 
   explicit MetricsPage(QWidget* parent = nullptr);
 
   void setTotals(const data::MetricTotals& totals);
   void setMetricNames(const std::vector<std::string>& names);
-  // Increments of metric() split by dimension(), in kQueryBucketNs buckets, for the selected range.
-  void setSeries(std::vector<data::MetricBucket> rows);
+  // Increments of metric() split by dimension() for the selected range, in buckets of metricBucketFor(the span)
+  // or finer (the chart merges finer ones).
+  void setSeries(std::vector<data::MetricBucket> rows, std::int64_t rowBucketNs = 0);
   void setReconciliation(std::vector<data::Reconciliation> rows);
 
   std::string metric() const;     // e.g. "claude_code.cost.usage"
@@ -76,6 +75,7 @@ class MetricsPage : public QWidget {
 
   data::MetricTotals totalsData_;
   std::vector<data::MetricBucket> series_;
+  std::int64_t seriesBucketNs_ = 0;
   std::vector<data::Reconciliation> reconciliation_;
 };
 
