@@ -72,7 +72,6 @@ class Importer {
  private:
   struct Shared;
   void importFile(const std::string& path, FileSummary* sum);
-  void importJsonLines(class FileReader& in, const std::string& firstLine, FileSummary* sum);
   // Decodes one request and hands it to the writer (waiting while too much is in flight).
   void submit(ingest::Signal signal, ingest::Format format, std::string body, std::int64_t line,
               FileSummary* sum);
