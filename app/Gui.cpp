@@ -92,6 +92,8 @@ int runGui(const Options& o) {
     wo.url = QString::fromStdString(service->url());
     wo.grpcUrl = QString::fromStdString(service->grpcUrl());
     wo.notifier = service->writer().notifier();
+    wo.writer = &service->writer();
+    wo.redact = o.redact;
     std::printf("listening on %s\n", service->url().c_str());
     if (!service->grpcUrl().empty()) std::printf("listening on %s\n", service->grpcUrl().c_str());
     std::fflush(stdout);

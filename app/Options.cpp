@@ -18,6 +18,14 @@ bool isLoopback(const QString& address) {
   return a.setAddress(address) && a.isLoopback();
 }
 
+bool isBatchCommand(const QStringList& args) {
+  for (const QString& a : args)
+    if (a == QLatin1String("--import") || a.startsWith(QLatin1String("--import=")) || a == QLatin1String("--export") ||
+        a.startsWith(QLatin1String("--export=")))
+      return true;
+  return false;
+}
+
 std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   QCommandLineParser p;
   p.setApplicationDescription(QStringLiteral(
@@ -68,8 +76,27 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                    QStringLiteral("Open this session at start (also for --screenshot) instead of "
                                                   "following the newest."),
                                    QStringLiteral("ID"));
+  const QCommandLineOption importOpt(QStringLiteral("import"),
+                                  QStringLiteral("Import OTLP files into --db and exit: OTLP/JSON Lines (the Collector's "
+                                                 "file exporter), one OTLP/JSON request, or a protobuf body (.pb); "
+                                                 "gzipped or not. More files may follow as arguments."),
+                                  QStringLiteral("FILE"));
+  const QCommandLineOption signalOpt(QStringLiteral("signal"),
+                                  QStringLiteral("For --import of protobuf files whose name does not say: logs, "
+                                                 "metrics or traces."),
+                                  QStringLiteral("SIGNAL"));
+  const QCommandLineOption exportSession(QStringLiteral("export"),
+                                         QStringLiteral("Export one session from --db to -o FILE and exit."),
+                                         QStringLiteral("SESSION_ID"));
+  const QCommandLineOption format(QStringLiteral("format"),
+                                  QStringLiteral("--export format: otlp-json (OTLP/JSON Lines, re-importable; the "
+                                                 "default) or csv (the events table)."),
+                                  QStringLiteral("FORMAT"), QStringLiteral("otlp-json"));
+  const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")},
+                                  QStringLiteral("File --export writes (replaced only once complete)."),
+                                  QStringLiteral("FILE"));
   p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page,
-                session});
+                session, importOpt, signalOpt, exportSession, format, output});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -87,7 +114,7 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
     *exitCode = 0;
     return std::nullopt;
   }
-  if (!p.positionalArguments().isEmpty())
+  if (!p.positionalArguments().isEmpty() && !p.isSet(importOpt))
     return fail(QStringLiteral("unexpected argument '%1' (see --help)").arg(p.positionalArguments().first()));
 
   Options o;
@@ -120,6 +147,25 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                     QStringLiteral("costs"), QStringLiteral("metrics"), QStringLiteral("tools"),
                                     QStringLiteral("ingest")};
   if (!pages.contains(o.page)) return fail(QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));
+  o.importFiles = p.values(importOpt) + p.positionalArguments();
+  o.signal = p.value(signalOpt);
+  o.exportSession = p.value(exportSession);
+  o.exportFormat = p.value(format);
+  o.output = p.value(output);
+  if (!o.importFiles.isEmpty() && p.isSet(exportSession))
+    return fail(QStringLiteral("--import and --export cannot be used together"));
+  if (p.isSet(signalOpt) && o.importFiles.isEmpty()) return fail(QStringLiteral("--signal goes with --import"));
+  if (p.isSet(signalOpt) && o.signal != QLatin1String("logs") && o.signal != QLatin1String("metrics") &&
+      o.signal != QLatin1String("traces"))
+    return fail(QStringLiteral("--signal must be logs, metrics or traces, not '%1'").arg(o.signal));
+  if (p.isSet(exportSession)) {
+    if (o.exportSession.isEmpty()) return fail(QStringLiteral("--export needs a session id"));
+    if (o.output.isEmpty()) return fail(QStringLiteral("--export needs -o FILE"));
+    if (o.exportFormat != QLatin1String("otlp-json") && o.exportFormat != QLatin1String("csv"))
+      return fail(QStringLiteral("--format must be otlp-json or csv, not '%1'").arg(o.exportFormat));
+  } else if (p.isSet(output) || p.isSet(format)) {
+    return fail(QStringLiteral("-o and --format go with --export"));
+  }
   if (!isLoopback(o.bind) && o.token.isEmpty() && !o.insecure)
     return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach it could write "
                                "to your database (pass --insecure to do it anyway)")

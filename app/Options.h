@@ -24,7 +24,16 @@ struct Options {
   QString screenshot;  // --screenshot FILE: render the window, save, exit
   QString page = QStringLiteral("sessions");  // --page for the screenshot: sessions, prompt, costs, tools, ingest
   QString session;  // --open-session: show this session instead of following the newest
+  // Batch commands: import files, or export a session, into/from --db and exit (no receiver, no window).
+  QStringList importFiles;  // --import FILE [FILE...]
+  QString signal;           // --signal for protobuf files whose name does not say
+  QString exportSession;    // --export SESSION_ID
+  QString exportFormat = QStringLiteral("otlp-json");  // --format otlp-json | csv
+  QString output;           // -o / --output FILE
 };
+
+// True when argv asks for a batch command (--import / --export): no window is needed for it.
+bool isBatchCommand(const QStringList& args);
 
 // Parses argv. On --help/--version prints and returns nullopt with *exitCode 0; on a bad argument prints a
 // one-line error and returns nullopt with *exitCode 1.

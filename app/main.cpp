@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "BatchCommands.h"
 #include "Gui.h"
 #include "Options.h"
 #include "ServiceOptions.h"
@@ -66,6 +67,15 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--headless" || a == "--help" || a == "-h" || a == "--version" || a == "-v") headless = true;
     if (a == "--screenshot" || a.rfind("--screenshot=", 0) == 0) screenshot = true;
+  }
+  QStringList rawArgs;
+  for (int i = 0; i < argc; ++i) rawArgs << QString::fromLocal8Bit(argv[i]);
+  if (cctv::app::isBatchCommand(rawArgs)) {
+    QCoreApplication app(argc, argv);
+    int exitCode = 0;
+    const auto options = cctv::app::parseOptions(app.arguments(), &exitCode);
+    if (!options) return exitCode;
+    return options->importFiles.isEmpty() ? cctv::app::runExport(*options) : cctv::app::runImport(*options);
   }
   if (screenshot && !haveDisplay()) qputenv("QT_QPA_PLATFORM", "offscreen");
   if (headless && !screenshot) {

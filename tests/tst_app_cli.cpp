@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
@@ -37,6 +38,20 @@ Run run(const QStringList& args) {
   return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
+QString fixturePath(const char* rel) { return QStringLiteral(CCTV_FIXTURES_DIR) + '/' + rel; }
+
+void writeFile(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) qFatal("cannot write %s", qPrintable(path));
+}
+
+QString sqlite(const QString& db, const QString& sql) {
+  QProcess q;
+  q.start("sqlite3", {db, sql});
+  q.waitForFinished(10000);
+  return QString::fromUtf8(q.readAllStandardOutput()).trimmed();
+}
+
 QByteArray fixture(const char* rel) {
   QFile f(QStringLiteral(CCTV_FIXTURES_DIR) + '/' + rel);
   if (!f.open(QIODevice::ReadOnly)) qFatal("missing %s", rel);
@@ -57,7 +72,7 @@ class TestAppCli : public QObject {
     const Run r = run({"--help"});
     QCOMPARE(r.exitCode, 0);
     for (const char* flag : {"--headless", "--http-port", "--grpc-port", "--no-grpc", "--bind", "--db", "--token", "--max-body", "--insecure",
-                             "--redact", "--quiet", "--version"})
+                             "--redact", "--quiet", "--version", "--import", "--signal", "--export", "--format", "--output"})
       QVERIFY2(r.out.contains(flag), flag);
   }
   void badArguments() {
@@ -173,6 +188,86 @@ class TestAppCli : public QObject {
     q.start("sqlite3", {db, "SELECT count(*) FROM events"});
     QVERIFY(q.waitForFinished(10000));
     QCOMPARE(QString::fromUtf8(q.readAllStandardOutput()).trimmed(), QString("11"));
+  }
+  void importExportAndImportAgain() {
+    QTemporaryDir dir;
+    const QString jsonl = dir.filePath("basic.jsonl"), a = dir.filePath("a.db"), b = dir.filePath("b.db");
+    writeFile(jsonl, fixture("json-basic/otlp/0001-logs.json") + "\n" + fixture("json-basic/otlp/0002-metrics.json") + "\n");
+    const QString pb = fixturePath("proto-basic/otlp/0001-logs.pb");
+    Run r = run({"--import", jsonl, pb, "--db", a});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(jsonl + ": OTLP/JSON Lines, 2 requests; stored 11 events, 7 metric points, 0 spans; "
+                                    "0 duplicates, 0 rejected, 0 errors\n"),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(pb + ": OTLP protobuf, 1 request; stored 11 events"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("total: stored 22 events, 7 metric points, 0 spans; 0 duplicates"), qPrintable(r.out));
+    r = run({"--import", jsonl, "--db", a});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("stored 0 events, 0 metric points, 0 spans; 18 duplicates"), qPrintable(r.out));
+    QCOMPARE(sqlite(a, "SELECT count(*) FROM events"), QString("22"));
+
+    // json-basic's session (the other one came from proto-basic).
+    const QRegularExpression sessionAttr(QStringLiteral("\"key\":\"session\\.id\",\"value\":\\{\"stringValue\":\"([^\"]+)\""));
+    const QString session = sessionAttr.match(QString::fromUtf8(fixture("json-basic/otlp/0001-logs.json"))).captured(1);
+    QVERIFY(!session.isEmpty());
+    const QString otlp = dir.filePath("session.jsonl"), csv = dir.filePath("session.csv");
+    r = run({"--export", session, "--format", "otlp-json", "-o", otlp, "--db", a});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out, otlp + ": session " + session + ", 11 events, 7 metric points, 0 spans\n");
+    r = run({"--import", otlp, "--db", b});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString rows = "SELECT timeUnixNano, body, event_name, cost_usd, attributes, resource FROM events WHERE "
+                         "session_id = '" + session + "' ORDER BY event_sequence";
+    QCOMPARE(sqlite(b, rows), sqlite(a, rows));
+    QVERIFY(!sqlite(a, rows).isEmpty());
+
+    r = run({"--export", session, "--format", "csv", "-o", csv, "--db", a});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.startsWith("timeUnixNano,observedTimeUnixNano,body,droppedAttributesCount,event_name,"));
+    QVERIFY(text.endsWith("\r\n"));
+  }
+  void importErrorsExitOne() {
+    QTemporaryDir dir;
+    const QString bad = dir.filePath("bad.jsonl"), db = dir.filePath("a.db");
+    writeFile(bad, fixture("json-basic/otlp/0001-logs.json") + "\n{\"resourceLogs\": 7}\n");
+    Run r = run({"--import", bad, "--db", db});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(bad + ": OTLP/JSON Lines, 2 requests; stored 11 events"), qPrintable(r.out));
+    QVERIFY2(r.err.contains("cctv: " + bad + ":2: "), qPrintable(r.err));
+    QVERIFY2(r.err.contains("cctv: import incomplete: 1 of 1 files had errors"), qPrintable(r.err));
+
+    const QString body = dir.filePath("body.pb");
+    writeFile(body, fixture("proto-basic/otlp/0001-logs.pb"));
+    r = run({"--import", body, "--db", db});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("cannot tell whether this protobuf body holds logs, metrics or traces"), qPrintable(r.err));
+    r = run({"--import", body, "--signal", "logs", "--db", db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+    r = run({"--import", dir.filePath("missing.jsonl"), "--db", db});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("missing.jsonl: cannot open: No such file or directory"), qPrintable(r.err));
+  }
+  void exportAndBatchArgumentErrors() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("a.db");
+    Run r = run({"--export", "x", "-o", dir.filePath("o.jsonl"), "--db", db});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, "cctv: no database at " + db + "\n");
+    QCOMPARE(run({"--import", fixturePath("json-basic/otlp/0001-logs.json"), "--db", db}).exitCode, 0);
+    r = run({"--export", "nope", "-o", dir.filePath("o.jsonl"), "--db", db});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, "cctv: no session nope in " + db + "\n");
+    QVERIFY(!QFile::exists(dir.filePath("o.jsonl")));
+    for (const QStringList& args : {QStringList{"--export", "x"}, QStringList{"--export", "x", "-o", "f", "--format", "xml"},
+                                    QStringList{"--signal", "logs"}, QStringList{"--import", "a", "--export", "b"},
+                                    QStringList{"--import", "a", "--signal", "spans"}, QStringList{"-o", "f"}}) {
+      r = run(args + QStringList{"--db", db});
+      QVERIFY2(r.exitCode == 1 && r.err.startsWith("cctv: ") && r.err.count('\n') == 1, qPrintable(args.join(' ') + ": " + r.err));
+    }
   }
 };
 

@@ -1,5 +1,7 @@
 #include "costs/ChartCard.h"
 
+#include "costs/ChartExport.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QGraphicsLayout>
@@ -50,6 +52,7 @@ ChartCard::ChartCard(const QString& title, QWidget* parent)
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setFrameShape(QFrame::NoFrame);
   view_->setMinimumHeight(200);
+  addChartSaveMenu(view_, title);
   // Little outer padding (the card has its own), just enough for the top and rightmost axis labels, which
   // stick out of the plot area by half their size.
   chart_->setMargins(QMargins(0, 10, 14, 0));

@@ -15,6 +15,7 @@
 class QActionGroup;
 class QDockWidget;
 class QLabel;
+class QMenu;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
@@ -22,12 +23,14 @@ class QTimer;
 
 namespace cctv::store {
 class StoreNotifier;
+class Writer;
 struct StoredSummary;
 }
 
 namespace cctv::ui {
 
 class CostsPage;
+class DataTransfer;
 class EventsPanel;
 class IngestPage;
 class MetricsPage;
@@ -47,6 +50,8 @@ struct WindowOptions {
   QString listenError;  // why not, when not
   QString token;
   store::StoreNotifier* notifier = nullptr;  // null: no receiver in this process (viewing only)
+  store::Writer* writer = nullptr;            // the receiver's writer, for File → Import; null: no import
+  bool redact = false;                        // imports redact content as the receiver does (--redact)
 };
 
 class MainWindow : public QMainWindow {
@@ -68,6 +73,7 @@ class MainWindow : public QMainWindow {
   // True when no query is pending (used by --screenshot to wait until the window shows real data).
   bool idle() const;
   QueryRunner* runner() const { return runner_.get(); }
+  DataTransfer* transfer() const { return transfer_; }
   // Offer the setup dialog automatically when the database is empty (first run). On by default.
   void setOfferSetup(bool on) { setupOffered_ = !on; }
 
@@ -77,6 +83,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildUi();
   void buildMenus();
+  void buildTransferMenus(QMenu* file);
   void onStored(const store::StoredSummary& summary);
   void tick();
   void loadSessions();
@@ -119,6 +126,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusTotals_ = nullptr;
   QTimer* tick_ = nullptr;      // single shot: the next live refresh
   QElapsedTimer sinceTick_;     // since the last refresh
+  DataTransfer* transfer_ = nullptr;
 
   QString session_;
   qint64 lastEventId_ = 0;
