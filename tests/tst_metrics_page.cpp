@@ -85,6 +85,11 @@ class TestMetricsPage : public QObject {
     QCOMPARE(m.keys.back(), std::string("other"));
     QCOMPARE(m.values.back()[0], 13.0 * 14.0 / 2.0);  // s0..s12: 1 + ... + 13
     QVERIFY(bucketMetric({}, 0, 0).isEmpty());
+
+    // Rows already in hour buckets never turn into minute bars, even when they span only a few hours.
+    const MetricChartData hourly = bucketMetric({{kT0, "m", 1}, {kT0 + 120 * kMin, "m", 2}}, 0, 0, 60 * kMin);
+    QCOMPARE(hourly.bucketNs, 60 * kMin);
+    QCOMPARE(hourly.startNs.size(), std::size_t(3));
   }
 
   void headerTexts() {
