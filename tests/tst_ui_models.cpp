@@ -177,6 +177,8 @@ class TestUiModels : public QObject {
     QVERIFY(env.contains("OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer s3cret\""));
     QVERIFY(!ui::SetupDialog::envBlock("http://127.0.0.1:4318", "", "http/json").contains("HEADERS"));
     QVERIFY(ui::SetupDialog::envBlock("http://127.0.0.1:4317", "", "grpc").contains("OTEL_EXPORTER_OTLP_PROTOCOL=grpc"));
+    // Traces need both variables: OTEL_TRACES_EXPORTER alone sends nothing (reference, section 7).
+    QVERIFY(env.contains("export OTEL_TRACES_EXPORTER=otlp") && env.contains("export CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=1"));
     const QJsonObject json = QJsonDocument::fromJson(ui::SetupDialog::managedSettings("http://h:1", "t", "http/json").toUtf8()).object();
     QCOMPARE(json["env"]["OTEL_EXPORTER_OTLP_ENDPOINT"].toString(), QString("http://h:1"));
     QCOMPARE(json["env"]["OTEL_EXPORTER_OTLP_HEADERS"].toString(), QString("Authorization=Bearer t"));

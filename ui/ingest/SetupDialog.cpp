@@ -30,7 +30,11 @@ QString SetupDialog::envBlock(const QString& url, const QString& token, const QS
       "export OTEL_METRIC_EXPORT_INTERVAL=1000\n"
       "# optional: prompt text and tool details\n"
       "export OTEL_LOG_USER_PROMPTS=1\n"
-      "export OTEL_LOG_TOOL_DETAILS=1\n");
+      "export OTEL_LOG_TOOL_DETAILS=1\n"
+      "# optional: spans, for nested prompt waterfalls (Claude Code's beta enhanced telemetry)\n"
+      "export OTEL_TRACES_EXPORTER=otlp\n"
+      "export OTEL_TRACES_EXPORT_INTERVAL=1000\n"
+      "export CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=1\n");
   return s;
 }
 
