@@ -199,6 +199,39 @@ class TestNormalizer : public QObject {
     QCOMPARE(field(row, "prompt_length").i, 16);
   }
 
+  void redactsContentOfAnyKindAndInSpans() {
+    col::logs::v1::ExportLogsServiceRequest req;
+    auto* r = record(req);
+    // A prompt that is not a plain string is still content.
+    attr(r, "prompt")->mutable_value()->mutable_array_value()->add_values()->set_string_value("secret");
+    attr(r, "response")->mutable_value()->mutable_kvlist_value()->add_values()->set_key("secret");
+    NormalizeOptions o;
+    o.redactContent = true;
+    NormalizedBatch out;
+    normalizeLogs(req, &out, o);
+    QCOMPARE(field(out.events[0], "prompt").s, std::string("<REDACTED>"));
+    QCOMPARE(QString::fromStdString(out.events[0].extra).contains("secret"), false);
+
+    col::trace::v1::ExportTraceServiceRequest traces;
+    auto* s = traces.add_resource_spans()->add_scope_spans()->add_spans();
+    s->set_trace_id(std::string(16, '\x01'));
+    s->set_span_id(std::string(8, '\x02'));
+    attr(s, "user_prompt")->mutable_value()->set_string_value("secret prompt");
+    attr(s, "full_command")->mutable_value()->set_string_value("cat secret.txt");
+    attr(s, "tool_name")->mutable_value()->set_string_value("Bash");
+    auto* ev = s->add_events();
+    ev->set_name("tool.output");
+    attr(ev, "output")->mutable_value()->set_string_value("secret output");
+    NormalizedBatch spans;
+    normalizeTraces(traces, &spans, o);
+    QCOMPARE(QString::fromStdString(spans.spans[0].attributes),
+             QString(R"({"user_prompt":"<REDACTED>","full_command":"<REDACTED>","tool_name":"Bash"})"));
+    QVERIFY(spans.spans[0].events.find("secret") == std::string::npos);
+    NormalizedBatch kept;
+    normalizeTraces(traces, &kept);  // without --redact nothing changes
+    QVERIFY(kept.spans[0].events.find("secret output") != std::string::npos);
+  }
+
   void isoMillisMatchesClaudeCode() {
     QCOMPARE(isoMillis(1795547844547000000), std::string("2026-11-24T19:17:24.547Z"));
     QCOMPARE(isoMillis(0), std::string("1970-01-01T00:00:00.000Z"));

@@ -263,11 +263,11 @@ void GrpcReceiver::record(const Call& call, int code, const std::string& message
   ++stats_.refused;
   store::IngestLogEntry e = call.log;
   e.status = code;
-  e.message = message;
+  e.message = logSafeReason(message);  // never the offending value, which can be content
   writer_.log(e);
   if (options_.logRequests)
     std::fprintf(stderr, "GRPC %s %s %lldB %s\n", shortMethod(call.method), codeName(code),
-                 static_cast<long long>(e.bytes), message.c_str());
+                 static_cast<long long>(e.bytes), e.message.c_str());
 }
 
 void GrpcReceiver::refuse(grpc::ServerUnaryReactor* reactor, const Call& call, int code, const std::string& message) {

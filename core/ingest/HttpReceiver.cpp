@@ -127,13 +127,13 @@ http::Response HttpReceiver::refuse(const http::RequestHead& head, int status, c
   if (const std::string* enc = head.header("Content-Encoding")) e.contentEncoding = *enc;
   e.bytes = bytes;
   e.status = status;
-  e.message = clean;
+  e.message = logSafeReason(clean);  // the client gets the offending value quoted; the log never does
   e.remote = head.remote;
   if (const std::string* ua = head.header("User-Agent")) e.userAgent = *ua;
   writer_.log(e);
   if (options_.logRequests)
     std::fprintf(stderr, "%s %s %d %s\n", head.method.empty() ? "-" : head.method.c_str(),
-                 head.path.empty() ? "-" : head.path.c_str(), status, clean.c_str());
+                 head.path.empty() ? "-" : head.path.c_str(), status, e.message.c_str());
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <algorithm>
 #include <limits>
 #include <mutex>
 
@@ -109,11 +110,24 @@ bool decodeAndNormalize(Signal signal, Format format, std::string_view body, mod
     case Signal::Traces: {
       auto* req = pb::Arena::CreateMessage<trace::ExportTraceServiceRequest>(&arena);
       if (!parse(format, body, req, error)) return false;
-      model::normalizeTraces(*req, out);
+      model::normalizeTraces(*req, out, options);
       return true;
     }
   }
   return false;
+}
+
+std::string logSafeReason(const std::string& message) {
+  std::string out = message.substr(0, message.find("; last read: "));
+  static const std::string kGot = ", got \"";
+  for (std::size_t at = out.find(kGot); at != std::string::npos; at = out.find(kGot, at)) {
+    // The literal is JSON-escaped: it ends at the first quote not preceded by a backslash.
+    std::size_t end = at + kGot.size();
+    while (end < out.size() && out[end] != '"') end += out[end] == '\\' ? 2 : 1;
+    out.replace(at, std::min(end + 1, out.size()) - at, ", got a string");
+    at += 1;
+  }
+  return out;
 }
 
 std::string exportResponse(Signal signal, Format format, std::int64_t rejected, const std::string& message) {

@@ -29,6 +29,11 @@ const char* itemNoun(Signal s);
 bool decodeAndNormalize(Signal signal, Format format, std::string_view body, model::NormalizedBatch* out,
                         const model::NormalizeOptions& options, std::string* error);
 
+// A refusal's reason as it may be logged (stderr, ingest_log). The decoder quotes the offending value for the
+// client (`..., got "<text>"`, and the JSON parser's `; last read: '<text>'`), and that value can be prompt
+// text or tool input; the logged reason keeps where and what went wrong, never the value.
+std::string logSafeReason(const std::string& message);
+
 // Export*ServiceResponse bytes: empty, or partialSuccess with the rejected count and message.
 std::string exportResponse(Signal signal, Format format, std::int64_t rejected, const std::string& message);
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <limits>
+#include <optional>
 
 #include "model/JsonText.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
@@ -137,12 +138,33 @@ bool coerce(const FieldDef& f, const AnyValue& v, Value* out, bool* sentAsString
   return false;
 }
 
-// Attribute keys whose values are content the user may not want to keep (--redact).
+// Attribute keys whose values are content the user may not want to keep (--redact): prompt text and
+// responses, tool input, raw API bodies (logs); the prompt, the Bash command line and tool output (span
+// attributes and the tool.output span event); the GenAI conventions' message contents.
 bool isContentKey(const std::string& key) {
-  static const char* const keys[] = {"prompt", "prompt_text", "response", "tool_parameters", "tool_input", "body"};
+  static const char* const keys[] = {"prompt", "prompt_text", "response", "tool_parameters", "tool_input", "body",
+                                     "user_prompt", "full_command", "bash_command", "output", "content", "diff",
+                                     "gen_ai.prompt", "gen_ai.completion", "gen_ai.input.messages",
+                                     "gen_ai.output.messages", "gen_ai.system_instructions"};
   for (const char* k : keys)
     if (key == k) return true;
   return false;
+}
+
+const AnyValue& redactedValue() {
+  static const AnyValue redacted = [] {
+    AnyValue v;
+    v.set_string_value("<REDACTED>");
+    return v;
+  }();
+  return redacted;
+}
+
+// Replaces every content value, whatever its kind (a prompt sent as an array or a kvlist is still a prompt).
+void redact(pb::RepeatedPtrField<KeyValue>* kvs) {
+  for (KeyValue& kv : *kvs)
+    if (isContentKey(kv.key()) && kv.value().value_case() != AnyValue::VALUE_NOT_SET)
+      *kv.mutable_value() = redactedValue();
 }
 
 int addResource(NormalizedBatch* out, const opentelemetry::proto::resource::v1::Resource& r,
@@ -205,15 +227,10 @@ void normalizeRecord(const logs::LogRecord& lr, int resource, int scope, Normali
   row.scope = scope;
 
   const FieldDef* fields = eventFields();
-  static const AnyValue redacted = [] {
-    AnyValue v;
-    v.set_string_value("<REDACTED>");
-    return v;
-  }();
   for (const KeyValue& kv : lr.attributes()) {
     const AnyValue* value = &kv.value();
-    if (opts.redactContent && isContentKey(kv.key()) && value->value_case() == AnyValue::kStringValue)
-      value = &redacted;
+    if (opts.redactContent && isContentKey(kv.key()) && value->value_case() != AnyValue::VALUE_NOT_SET)
+      value = &redactedValue();
     const int idx = fieldForAttribute(kv.key());
     if (idx >= 0 && !row.has(idx) && value->value_case() != AnyValue::VALUE_NOT_SET) {
       bool asString = false;
@@ -505,12 +522,21 @@ void normalizeMetrics(const opentelemetry::proto::collector::metrics::v1::Export
 }
 
 void normalizeTraces(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& req,
-                     NormalizedBatch* out) {
+                     NormalizedBatch* out, const NormalizeOptions& opts) {
   for (const trace::ResourceSpans& rs : req.resource_spans()) {
     const int resource = addResource(out, rs.resource(), rs.schema_url());
     for (const trace::ScopeSpans& ss : rs.scope_spans()) {
       const int scope = addScope(out, ss.scope(), ss.schema_url());
-      for (const trace::Span& s : ss.spans()) {
+      for (const trace::Span& sent : ss.spans()) {
+        // Under --redact the span is copied and its content values replaced before anything reads them.
+        std::optional<trace::Span> redactedSpan;
+        if (opts.redactContent) {
+          redactedSpan.emplace(sent);
+          redact(redactedSpan->mutable_attributes());
+          for (trace::Span::Event& e : *redactedSpan->mutable_events()) redact(e.mutable_attributes());
+          for (trace::Span::Link& l : *redactedSpan->mutable_links()) redact(l.mutable_attributes());
+        }
+        const trace::Span& s = redactedSpan ? *redactedSpan : sent;
         if (s.trace_id().size() != 16 || s.span_id().size() != 8) {
           out->reject("span \"" + s.name() + "\" has no valid traceId/spanId");
           continue;

@@ -14,7 +14,8 @@ namespace google::protobuf { template <typename T> class RepeatedPtrField; }
 namespace cctv::model {
 
 struct NormalizeOptions {
-  // Drop prompt text, assistant responses, tool inputs and raw API bodies at ingest (--redact).
+  // Drop prompt text, assistant responses, tool inputs and output, and raw API bodies at ingest, in log
+  // records and spans (--redact).
   bool redactContent = false;
 };
 
@@ -23,7 +24,7 @@ void normalizeLogs(const opentelemetry::proto::collector::logs::v1::ExportLogsSe
 void normalizeMetrics(const opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest& req,
                       NormalizedBatch* out);
 void normalizeTraces(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& req,
-                     NormalizedBatch* out);
+                     NormalizedBatch* out, const NormalizeOptions& opts = {});
 
 // JSON of an AnyValue (strings, numbers, bools, arrays, objects; bytes as base64).
 void appendAnyValueJson(std::string& out, const opentelemetry::proto::common::v1::AnyValue& v);
