@@ -3,8 +3,10 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QThread>
 #include <QTimer>
 
@@ -14,7 +16,9 @@
 #include "SignalWatcher.h"
 #include "ServiceOptions.h"
 #include "ingest/IngestService.h"
+#include "main/DatabaseProblemDialog.h"
 #include "main/MainWindow.h"
+#include "store/DatabaseFile.h"
 #include "store/Writer.h"
 
 namespace cctv::app {
@@ -73,6 +77,47 @@ int screenshot(const Options& o) {
   return 0;
 }
 
+// Starts the receiver; while the database is the problem, asks what to do (open another file, move the
+// damaged one aside, try again, quit). Returns nullptr when the user quits. A service that failed only to
+// listen is returned as is: the window then shows the database without receiving.
+std::unique_ptr<ingest::IngestService> startService(Options& o, std::string* error) {
+  for (;;) {
+    QDir().mkpath(QFileInfo(o.dbPath).absolutePath());
+    auto service = std::make_unique<ingest::IngestService>(serviceOptions(o));
+    if (service->start(error) || service->failure() != ingest::IngestService::Failure::Database) return service;
+    std::fprintf(stderr, "cctv: %s\n", error->c_str());
+    const store::DatabaseProblem problem = service->databaseProblem();
+    const QString path = QFileInfo(o.dbPath).absoluteFilePath();
+    ui::DatabaseProblemDialog dialog(path, QString::fromStdString(*error), store::canMoveAside(problem));
+    dialog.exec();
+    switch (dialog.choice()) {
+      case ui::DatabaseProblemDialog::Choice::OpenAnother: {
+        // A save dialog that does not ask about overwriting: it picks an existing file or names a new one.
+        const QString picked = QFileDialog::getSaveFileName(
+            nullptr, QObject::tr("Open or create a cctv database"), QFileInfo(path).absolutePath(),
+            QObject::tr("cctv databases (*.db);;All files (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
+        if (!picked.isEmpty()) o.dbPath = picked;
+        break;
+      }
+      case ui::DatabaseProblemDialog::Choice::MoveAside: {
+        std::string moveError;
+        const std::string moved = store::moveAside(path.toStdString(), &moveError);
+        if (moved.empty()) {
+          QMessageBox::critical(nullptr, QObject::tr("cctv"), QString::fromStdString(moveError));
+        } else {
+          std::fprintf(stderr, "cctv: moved %s aside to %s\n", qPrintable(path), moved.c_str());
+          QMessageBox::information(nullptr, QObject::tr("cctv"),
+                                   QObject::tr("The old file is now %1.\nA new database starts at %2.")
+                                       .arg(QString::fromStdString(moved), path));
+        }
+        break;
+      }
+      case ui::DatabaseProblemDialog::Choice::Retry: break;
+      case ui::DatabaseProblemDialog::Choice::Quit: return nullptr;
+    }
+  }
+}
+
 }  // namespace
 
 int runGui(const Options& o) {
@@ -81,14 +126,14 @@ int runGui(const Options& o) {
   // Installed before listening: a signal during start-up is queued and handled once the window runs.
   SignalWatcher signals;
 
-  const QString dir = QFileInfo(o.dbPath).absolutePath();
-  QDir().mkpath(dir);
-  auto service = std::make_unique<ingest::IngestService>(serviceOptions(o));
+  Options opts = o;  // the database path can change below, when the user picks another file
   std::string error;
+  auto service = startService(opts, &error);
+  if (!service) return 1;
   ui::WindowOptions wo;
-  wo.dbPath = QFileInfo(o.dbPath).absoluteFilePath();
-  wo.token = o.token;
-  if (service->start(&error)) {
+  wo.dbPath = QFileInfo(opts.dbPath).absoluteFilePath();
+  wo.token = opts.token;
+  if (service->failure() == ingest::IngestService::Failure::None) {
     wo.url = QString::fromStdString(service->url());
     wo.grpcUrl = QString::fromStdString(service->grpcUrl());
     wo.notifier = service->writer().notifier();
@@ -97,14 +142,10 @@ int runGui(const Options& o) {
     std::printf("listening on %s\n", service->url().c_str());
     if (!service->grpcUrl().empty()) std::printf("listening on %s\n", service->grpcUrl().c_str());
     std::fflush(stdout);
-  } else {
+  } else {  // the database is fine (it opened), but the receiver cannot listen
     std::fprintf(stderr, "cctv: %s\n", error.c_str());
     wo.listenError = QString::fromStdString(error);
     service.reset();
-    if (!QFileInfo::exists(wo.dbPath)) {
-      QMessageBox::critical(nullptr, QObject::tr("cctv"), QObject::tr("cctv cannot start: %1").arg(wo.listenError));
-      return 1;
-    }
   }
   ui::MainWindow window(wo);
   window.show();
@@ -114,6 +155,15 @@ int runGui(const Options& o) {
                          QObject::tr("%1\n\nThe window shows what the database already holds; nothing new arrives "
                                      "until the receiver can listen. Is another cctv running?")
                              .arg(wo.listenError));
+  if (service) {
+    // The store failing mid-run (disk full, locked, damaged) is answered 503 to senders; say so in the window
+    // too, until a commit succeeds again.
+    QObject::connect(service->writer().notifier(), &store::StoreNotifier::storeError, &window,
+                     [&window](const QString& message) {
+                       window.statusBar()->showMessage(
+                           QObject::tr("Not storing: %1. Senders are told to retry.").arg(message), 30000);
+                     });
+  }
   QObject::connect(&signals, &SignalWatcher::terminationRequested, &window, &QWidget::close);
   const int rc = QApplication::exec();
   if (service) service->stop();

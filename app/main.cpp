@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -58,6 +59,9 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
 
 int main(int argc, char** argv) {
   ::umask(077);  // the database, its WAL and anything else cctv writes: owner only
+  // A file size limit (ulimit -f) must be a write error SQLite reports, like a full disk, not a signal that
+  // kills the receiver mid-transaction.
+  std::signal(SIGXFSZ, SIG_IGN);
   QCoreApplication::setOrganizationName(QStringLiteral("cctv"));
   QCoreApplication::setApplicationName(QStringLiteral("cctv"));
   QCoreApplication::setApplicationVersion(QStringLiteral(CCTV_VERSION));

@@ -11,12 +11,22 @@ namespace cctv::ingest {
 
 namespace {
 
+// "cannot open database /x/cctv.db: it is damaged (database disk image is malformed)": what the person can
+// act on first, SQLite's own words after (without the "prepare: " or "cannot open /x/cctv.db: " it adds).
+std::string databaseMessage(const std::string& path, store::DatabaseProblem problem, const std::string& sqlite) {
+  const std::size_t colon = sqlite.rfind(": ");
+  const std::string detail = colon == std::string::npos ? sqlite : sqlite.substr(colon + 2);
+  return "cannot open database " + path + ": it " + store::describe(problem) + " (" + detail + ")";
+}
+
 // The database holds prompts and tool input: create it (and, through SQLite, its -wal/-shm files, which
 // copy the main file's mode) readable by its owner only.
-bool createPrivate(const std::string& path, std::string* error) {
+bool createPrivate(const std::string& path, std::string* error, store::DatabaseProblem* problem) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    *error = "cannot open database " + path + ": " + std::strerror(errno);
+    const int err = errno;
+    *problem = store::classifyErrno(err);
+    *error = databaseMessage(path, *problem, std::strerror(err));
     return false;
   }
   struct stat st {};
@@ -32,15 +42,19 @@ IngestService::IngestService(ServiceOptions options) : options_(std::move(option
 IngestService::~IngestService() { stop(); }
 
 bool IngestService::start(std::string* error) {
-  if (!createPrivate(options_.dbPath, error)) return false;
+  failure_ = Failure::Database;
+  if (!createPrivate(options_.dbPath, error, &databaseProblem_)) return false;
   store::WriterOptions wo = options_.writer;
   wo.path = options_.dbPath;
   writer_ = std::make_unique<store::Writer>(wo);
-  if (!writer_->open(error)) {
-    *error = "cannot open database " + options_.dbPath + ": " + *error;
+  databaseProblem_ = store::DatabaseProblem::CannotOpen;
+  if (!writer_->open(error, &databaseProblem_)) {
+    *error = databaseMessage(options_.dbPath, databaseProblem_, *error);
     writer_.reset();
     return false;
   }
+  databaseProblem_ = store::DatabaseProblem::None;
+  failure_ = Failure::Listen;
   receiver_ = std::make_unique<HttpReceiver>(*writer_, options_.receiver, options_.http);
   if (!receiver_->start(error)) {
     receiver_.reset();
@@ -69,6 +83,7 @@ bool IngestService::start(std::string* error) {
       return false;
     }
   }
+  failure_ = Failure::None;
   return true;
 }
 

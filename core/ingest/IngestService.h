@@ -31,6 +31,10 @@ class IngestService {
 
   // Opens the database, then listens. On failure: false and a one-line error; nothing is left running.
   bool start(std::string* error);
+  // After a failed start: whether the database or the listening failed, and what is wrong with the database.
+  enum class Failure { None, Database, Listen };
+  Failure failure() const { return failure_; }
+  store::DatabaseProblem databaseProblem() const { return databaseProblem_; }
   // Stops accepting, lets in-flight requests finish, writes everything queued, closes the database.
   void stop();
 
@@ -48,6 +52,8 @@ class IngestService {
   std::unique_ptr<store::Writer> writer_;
   std::unique_ptr<HttpReceiver> receiver_;
   std::unique_ptr<GrpcReceiver> grpc_;
+  Failure failure_ = Failure::None;
+  store::DatabaseProblem databaseProblem_ = store::DatabaseProblem::None;
 };
 
 }  // namespace cctv::ingest

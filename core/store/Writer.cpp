@@ -31,7 +31,7 @@ Writer::Writer(WriterOptions options) : options_(std::move(options)), d(std::mak
 
 Writer::~Writer() { stop(); }
 
-bool Writer::open(std::string* error) {
+bool Writer::open(std::string* error, DatabaseProblem* problem) {
   try {
     d->db = Database(options_.path, Database::Mode::ReadWriteCreate);
     openForWriting(d->db);
@@ -39,6 +39,7 @@ bool Writer::open(std::string* error) {
     d->rows = std::make_unique<RowWriter>(d->db);
   } catch (const SqliteError& e) {
     *error = e.what();
+    if (problem) *problem = classifySqlite(e.code(), e.what());
     d->rows.reset();
     d->db = Database();
     return false;
@@ -148,8 +149,12 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
         d->db.exec("RELEASE job");
         all.merge(mine);
       } catch (const SqliteError& e) {
-        // Storage trouble ends the whole transaction; anything else spoils only this job.
-        if (e.isFull() || e.isBusy() || (e.code() & 0xff) == SQLITE_IOERR) throw;
+        // Storage trouble ends the whole transaction; anything else spoils only this job. A damaged file is
+        // storage trouble too: nothing can be acknowledged, and the sender keeps the data for its retries.
+        const int primary = e.code() & 0xff;
+        if (e.isFull() || e.isBusy() || primary == SQLITE_IOERR || primary == SQLITE_CORRUPT ||
+            primary == SQLITE_NOTADB)
+          throw;
         d->db.exec("ROLLBACK TO job");
         d->db.exec("RELEASE job");
         d->rows->clearCaches();

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/DatabaseFile.h"
 #include "store/IngestTypes.h"
 
 namespace cctv::store {
@@ -41,8 +42,9 @@ class Writer {
   explicit Writer(WriterOptions options);
   ~Writer();  // stop()s
 
-  // Opens (creating or migrating) the database and starts the thread. On failure: false + one-line error.
-  bool open(std::string* error);
+  // Opens (creating or migrating) the database and starts the thread. On failure: false + one-line error,
+  // and in *problem (when given) what kind of trouble it is.
+  bool open(std::string* error, DatabaseProblem* problem = nullptr);
 
   enum class Submit { Queued, Full, Stopped };
   Submit submit(std::unique_ptr<WriteJob> job);
