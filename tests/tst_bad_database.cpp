@@ -201,6 +201,48 @@ class TestBadDatabase : public QObject {
     QVERIFY(makeCctvDatabase(fresh));
   }
 
+  void damageFoundWhileWriting() {
+    // Page 1 and the schema are fine, so start-up succeeds; the root page of an index every event insert
+    // touches is garbage. The write must fail as a whole and ask the sender to retry (503), not crash,
+    // not acknowledge, and not spoil the other requests with a 500 that exporters drop.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("cctv.db");
+    QVERIFY(makeCctvDatabase(path));
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    QCOMPARE(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_schema "
+                                    "WHERE name = 'event_time'", -1, &st, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+    const qint64 page = sqlite3_column_int64(st, 0), pageSize = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    QVERIFY(page > 1);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.seek((page - 1) * pageSize);
+    f.write(QByteArray(int(pageSize), '\x5a'));
+    f.close();
+
+    QProcess p;
+    p.setProcessEnvironment(headlessEnv());
+    p.start(QStringLiteral(CCTV_BINARY), argsFor(path));
+    QVERIFY(p.waitForReadyRead(10000));
+    const QString line = QString::fromUtf8(p.readLine()).trimmed();
+    QVERIFY2(line.startsWith("listening on http://"), qPrintable(line));
+    HttpClient client("127.0.0.1", line.section(':', -1).toUShort());
+    const auto r = client.request("POST", "/v1/logs", {{"Content-Type", "application/json"}}, logsBody(0));
+    QCOMPARE(r.status, 503);
+    QCOMPARE(r.header("Retry-After"), std::string("1"));
+    QVERIFY2(r.body.find("malformed") != std::string::npos, r.body.c_str());
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains("POST /v1/logs 503"), qPrintable(err));
+  }
+
   void fullDiskWhileRunning() {
     QTemporaryDir dir;
     const QString path = dir.filePath("cctv.db");
