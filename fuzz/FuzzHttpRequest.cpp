@@ -2,7 +2,7 @@
 // gzip, decode, normalize, the writer and its SQLite file), exactly as a client would send them.
 //
 // One IngestService runs for the whole fuzzing session on a loopback port, over a database in a fresh
-// temporary directory. Each input is written on a new connection, the write side is shut down, and the
+// directory under the current one (tools/fuzz runs each target in build-fuzz/work/<target>/). Each input is written on a new connection, the write side is shut down, and the
 // answer is read until the server closes. Contracts: the server answers or closes within the deadline
 // (never hangs), every answer is a well-formed HTTP status line, and it keeps serving afterwards.
 
@@ -32,7 +32,7 @@ namespace {
 std::unique_ptr<cctv::ingest::IngestService> service;
 
 void startService() {
-  char dir[] = "/tmp/cctv-fuzz-http-XXXXXX";
+  char dir[] = "http-db-XXXXXX";
   if (!::mkdtemp(dir)) fail("mkdtemp");
   cctv::ingest::ServiceOptions o;
   o.dbPath = std::string(dir) + "/cctv.db";
