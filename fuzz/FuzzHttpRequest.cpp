@@ -105,7 +105,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A 200 waits for the writer's commit, and the fuzzer runs at nice 19 on a shared machine, where one
   // starved commit once took over 10 s (a false "hang": the same input answers in milliseconds alone).
   // A real hang never ends, so the deadline is generous; libFuzzer's -timeout (tools/fuzz: 90 s) is above.
-  if (!readUntilClosed(fd, &replies, 60000)) fail("no answer and no close within 60 s");
+  if (!readUntilClosed(fd, &replies, 60000))
+    fail("no answer and no close within 60 s;", "write queue holds " +
+                                                    std::to_string(service->writer().queuedItems()) + " items, " +
+                                                    std::to_string(replies.size()) + " bytes answered so far");
   ::close(fd);
   checkResponses(replies);
   return 0;
