@@ -77,6 +77,7 @@ int screenshot(const Options& o) {
 
 int runGui(const Options& o) {
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/cctv/cctv.svg")));
+  QGuiApplication::setDesktopFileName(QStringLiteral(CCTV_APP_ID));
   if (!o.screenshot.isEmpty()) return screenshot(o);
   // Installed before listening: a signal during start-up is queued and handled once the window runs.
   SignalWatcher signals;
