@@ -44,6 +44,10 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
     return 1;
   }
   std::fprintf(stderr, "cctv %s: database %s\n", CCTV_VERSION, qPrintable(QFileInfo(o.dbPath).absoluteFilePath()));
+  if (o.retainDays.value_or(0) > 0 || o.retainMb.value_or(0) > 0)
+    std::fprintf(stderr, "cctv: retention: removing sessions idle for over %d days, keeping the data under %lld MiB "
+                         "(0: no limit), in the background\n",
+                 o.retainDays.value_or(0), static_cast<long long>(o.retainMb.value_or(0)));
   std::printf("listening on %s\n", service.url().c_str());
   if (!service.grpcUrl().empty()) std::printf("listening on %s\n", service.grpcUrl().c_str());
   std::fflush(stdout);
