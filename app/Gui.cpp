@@ -14,6 +14,7 @@
 #include "SignalWatcher.h"
 #include "ServiceOptions.h"
 #include "ingest/IngestService.h"
+#include "main/DatabaseActions.h"
 #include "main/MainWindow.h"
 #include "store/Writer.h"
 
@@ -84,7 +85,12 @@ int runGui(const Options& o) {
 
   const QString dir = QFileInfo(o.dbPath).absolutePath();
   QDir().mkpath(dir);
-  auto service = std::make_unique<ingest::IngestService>(serviceOptions(o));
+  ingest::ServiceOptions so = serviceOptions(o);
+  // Retention: a flag wins for this run; otherwise the preference (Database → Retention…).
+  const store::RetentionPolicy saved = ui::DatabaseActions::savedRetention();
+  if (!o.retainDays) so.writer.retention.days = saved.days;
+  if (!o.retainMb) so.writer.retention.maxBytes = saved.maxBytes;
+  auto service = std::make_unique<ingest::IngestService>(so);
   std::string error;
   ui::WindowOptions wo;
   wo.dbPath = QFileInfo(o.dbPath).absoluteFilePath();
