@@ -62,7 +62,8 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   if (options_.notifier)
     connect(options_.notifier, &store::StoreNotifier::stored, this, &MainWindow::onStored, Qt::QueuedConnection);
   if (options_.notifier)
-    connect(options_.notifier, &store::StoreNotifier::removed, this, [this] { dirty_ = true; }, Qt::QueuedConnection);
+    // Removed rows (retention, a deleted session): refresh like after a commit, on the same schedule.
+    connect(options_.notifier, &store::StoreNotifier::removed, this, [this] { onStored({}); }, Qt::QueuedConnection);
   connect(dbActions_, &DatabaseActions::message, this, [this](const QString& text) {
     statusBar()->showMessage(text, 15000);
   });
@@ -73,8 +74,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
       userPickedSession_ = false;
       header_->clear();
       timeline_->clear();
-      prompts_->setRowCount(0);
-      promptRows_.clear();
+      promptsModel_->setPrompts({});
       inspector_->clear();
     }
     refreshAll();
