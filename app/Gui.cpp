@@ -16,6 +16,7 @@
 #include "SignalWatcher.h"
 #include "ServiceOptions.h"
 #include "ingest/IngestService.h"
+#include "main/DatabaseActions.h"
 #include "main/DatabaseProblemDialog.h"
 #include "main/MainWindow.h"
 #include "store/DatabaseFile.h"
@@ -83,7 +84,12 @@ int screenshot(const Options& o) {
 std::unique_ptr<ingest::IngestService> startService(Options& o, std::string* error) {
   for (;;) {
     QDir().mkpath(QFileInfo(o.dbPath).absolutePath());
-    auto service = std::make_unique<ingest::IngestService>(serviceOptions(o));
+    ingest::ServiceOptions so = serviceOptions(o);
+    // Retention: a flag wins for this run; otherwise the preference (Database → Retention…).
+    const store::RetentionPolicy saved = ui::DatabaseActions::savedRetention();
+    if (!o.retainDays) so.writer.retention.days = saved.days;
+    if (!o.retainMb) so.writer.retention.maxBytes = saved.maxBytes;
+    auto service = std::make_unique<ingest::IngestService>(so);
     if (service->start(error) || service->failure() != ingest::IngestService::Failure::Database) return service;
     std::fprintf(stderr, "cctv: %s\n", error->c_str());
     const store::DatabaseProblem problem = service->databaseProblem();
@@ -122,6 +128,7 @@ std::unique_ptr<ingest::IngestService> startService(Options& o, std::string* err
 
 int runGui(const Options& o) {
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/cctv/cctv.svg")));
+  QGuiApplication::setDesktopFileName(QStringLiteral(CCTV_APP_ID));
   if (!o.screenshot.isEmpty()) return screenshot(o);
   // Installed before listening: a signal during start-up is queued and handled once the window runs.
   SignalWatcher signals;

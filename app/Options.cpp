@@ -64,6 +64,14 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                   QStringLiteral("Replace prompt text, responses, tool input and raw API bodies "
                                                  "with <REDACTED> before storing."));
   const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No per-request lines on stderr."));
+  const QCommandLineOption retainDays(QStringLiteral("retain-days"),
+                                      QStringLiteral("Remove sessions whose last activity is more than N days old, "
+                                                     "in the background (default 0: keep everything)."),
+                                      QStringLiteral("N"));
+  const QCommandLineOption retainMb(QStringLiteral("retain-mb"),
+                                    QStringLiteral("Keep the data under N MiB by removing the least recently active "
+                                                   "sessions (default 0: no limit)."),
+                                    QStringLiteral("N"));
   const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                       QStringLiteral("Render the main window at 1440x900 with the database's data, "
                                                      "save it as a PNG and exit (no receiver)."),
@@ -95,8 +103,8 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")},
                                   QStringLiteral("File --export writes (replaced only once complete)."),
                                   QStringLiteral("FILE"));
-  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, screenshot, page,
-                session, importOpt, signalOpt, exportSession, format, output});
+  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, retainDays, retainMb,
+                screenshot, page, session, importOpt, signalOpt, exportSession, format, output});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -140,6 +148,17 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   o.insecure = p.isSet(insecure);
   o.redact = p.isSet(redact);
   o.quiet = p.isSet(quiet);
+  if (p.isSet(retainDays)) {
+    o.retainDays = p.value(retainDays).toInt(&ok);
+    if (!ok || *o.retainDays < 0 || *o.retainDays > 100000)
+      return fail(QStringLiteral("--retain-days must be a number of days (0 keeps everything), not '%1'")
+                      .arg(p.value(retainDays)));
+  }
+  if (p.isSet(retainMb)) {
+    o.retainMb = p.value(retainMb).toLongLong(&ok);
+    if (!ok || *o.retainMb < 0 || *o.retainMb > (std::int64_t{1} << 40))
+      return fail(QStringLiteral("--retain-mb must be a number of MiB (0 for no limit), not '%1'").arg(p.value(retainMb)));
+  }
   o.screenshot = p.value(screenshot);
   o.page = p.value(page);
   o.session = p.value(session);

@@ -21,6 +21,9 @@ struct Options {
   bool insecure = false;
   bool redact = false;
   bool quiet = false;  // no per-request lines on stderr
+  // Retention (--retain-days, --retain-mb); unset: the window's preference, or off when headless. 0 is off.
+  std::optional<int> retainDays;
+  std::optional<std::int64_t> retainMb;
   QString screenshot;  // --screenshot FILE: render the window, save, exit
   QString page = QStringLiteral("sessions");  // --page for the screenshot: sessions, prompt, costs, tools, ingest
   QString session;  // --open-session: show this session instead of following the newest

@@ -16,6 +16,8 @@ ingest::ServiceOptions serviceOptions(const Options& o) {
   s.receiver.maxBodyBytes = o.maxBody;
   s.receiver.normalize.redactContent = o.redact;
   s.receiver.logRequests = !o.quiet;
+  s.writer.retention.days = o.retainDays.value_or(0);
+  s.writer.retention.maxBytes = o.retainMb.value_or(0) * 1024 * 1024;
   return s;
 }
 

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QStringList>
 
 #include <sys/stat.h>
 
@@ -45,6 +46,13 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
     return 1;
   }
   std::fprintf(stderr, "cctv %s: database %s\n", CCTV_VERSION, qPrintable(QFileInfo(o.dbPath).absoluteFilePath()));
+  QStringList retention;
+  if (o.retainDays.value_or(0) > 0)
+    retention << QStringLiteral("sessions idle for over %1 days are removed").arg(*o.retainDays);
+  if (o.retainMb.value_or(0) > 0)
+    retention << QStringLiteral("the data is kept under %1 MiB").arg(*o.retainMb);
+  if (!retention.isEmpty())
+    std::fprintf(stderr, "cctv: retention: %s (in the background)\n", qPrintable(retention.join(QStringLiteral(", "))));
   std::printf("listening on %s\n", service.url().c_str());
   if (!service.grpcUrl().empty()) std::printf("listening on %s\n", service.grpcUrl().c_str());
   std::fflush(stdout);

@@ -85,6 +85,12 @@ class TestAppCli : public QObject {
     r = run({"--headless", "--grpc-port", "-1"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("--grpc-port"));
+    r = run({"--headless", "--retain-days", "-1"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("--retain-days must be a number of days"));
+    r = run({"--headless", "--retain-mb", "lots"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("--retain-mb must be a number of MiB"));
     r = run({"--headless", "--bind", "0.0.0.0"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("refusing to listen on 0.0.0.0 without --token"));

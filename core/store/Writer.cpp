@@ -2,6 +2,8 @@
 
 #include <QMetaType>
 
+#include <chrono>
+
 #include "store/RowWriter.h"
 #include "store/Schema.h"
 #include "store/Sqlite.h"
@@ -10,7 +12,23 @@ namespace cctv::store {
 
 namespace {
 constexpr std::size_t kMaxQueuedLogs = 10000;  // refused requests logged while the writer is stalled
+using Clock = std::chrono::steady_clock;
+
+std::int64_t systemNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
+}  // namespace
+
+struct Writer::Task {
+  enum class Kind { DeleteSession, Prune, Compact } kind = Kind::Prune;
+  std::string sessionId;
+  RetentionPolicy policy;
+  std::int64_t nowNs = 0;
+  bool periodic = false;  // the background prune (at most one queued at a time)
+  MaintenanceDone done;
+  MaintenanceResult result;
+};
 
 struct Writer::State {
   mutable std::mutex mutex;
@@ -21,8 +39,13 @@ struct Writer::State {
   bool stopping = false;
   bool running = false;
   std::uint64_t droppedLogs = 0;
+  std::deque<std::unique_ptr<Task>> tasks;
+  RetentionPolicy retention;
+  Clock::time_point nextPrune;
+  bool periodicQueued = false;
   Database db;
   std::unique_ptr<RowWriter> rows;
+  std::unique_ptr<Housekeeper> housekeeper;
 };
 
 Writer::Writer(WriterOptions options) : options_(std::move(options)), d(std::make_unique<State>()) {
@@ -37,14 +60,18 @@ bool Writer::open(std::string* error, DatabaseProblem* problem) {
     openForWriting(d->db);
     sqlite3_busy_timeout(d->db.handle(), options_.busyTimeoutMs);
     d->rows = std::make_unique<RowWriter>(d->db);
+    d->housekeeper = std::make_unique<Housekeeper>(d->db, options_.maxRowsPerMaintenanceStep);
   } catch (const SqliteError& e) {
     *error = e.what();
     if (problem) *problem = classifySqlite(e.code(), e.what());
     d->rows.reset();
+    d->housekeeper.reset();
     d->db = Database();
     return false;
   }
   d->running = true;
+  d->retention = options_.retention;
+  d->nextPrune = Clock::now();  // the first background prune right after opening
   thread_ = std::thread([this] { run(); });
   return true;
 }
@@ -92,6 +119,7 @@ void Writer::stop() {
   std::lock_guard<std::mutex> lock(d->mutex);
   d->running = false;
   d->rows.reset();
+  d->housekeeper.reset();
   try {
     // Fold the WAL back into the main file so the database is one self-contained file at rest.
     d->db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -100,28 +128,146 @@ void Writer::stop() {
   d->db = Database();
 }
 
+void Writer::deleteSession(std::string sessionId, MaintenanceDone done) {
+  auto t = std::make_unique<Task>();
+  t->kind = Task::Kind::DeleteSession;
+  t->sessionId = std::move(sessionId);
+  t->done = std::move(done);
+  queueTask(std::move(t));
+}
+
+void Writer::prune(RetentionPolicy policy, MaintenanceDone done, std::int64_t nowNs) {
+  auto t = std::make_unique<Task>();
+  t->kind = Task::Kind::Prune;
+  t->policy = policy;
+  t->nowNs = nowNs ? nowNs : systemNowNs();
+  t->done = std::move(done);
+  queueTask(std::move(t));
+}
+
+void Writer::compact(MaintenanceDone done) {
+  auto t = std::make_unique<Task>();
+  t->kind = Task::Kind::Compact;
+  t->done = std::move(done);
+  queueTask(std::move(t));
+}
+
+void Writer::setRetention(RetentionPolicy policy) {
+  {
+    std::lock_guard<std::mutex> lock(d->mutex);
+    d->retention = policy;
+    d->nextPrune = Clock::now();
+  }
+  d->wake.notify_one();
+}
+
+void Writer::queueTask(std::unique_ptr<Task> task) {
+  {
+    std::lock_guard<std::mutex> lock(d->mutex);
+    if (d->running && !d->stopping) {
+      d->tasks.push_back(std::move(task));
+      task = nullptr;
+    }
+  }
+  if (!task) {
+    d->wake.notify_one();
+    return;
+  }
+  task->result.ok = false;
+  task->result.error = "the store is closed";
+  if (task->done) task->done(task->result);
+}
+
+bool Writer::runTaskStep(Task& task) {
+  MaintenanceResult& r = task.result;
+  const std::int64_t before = r.sessions + r.events + r.points + r.spans + r.logRows;
+  bool finished = true;
+  try {
+    switch (task.kind) {
+      case Task::Kind::DeleteSession:
+        if (!d->housekeeper->deleteSession(task.sessionId, &r)) {
+          r.ok = false;
+          r.error = "no session " + task.sessionId;
+        }
+        break;
+      case Task::Kind::Prune: finished = !d->housekeeper->pruneStep(task.policy, task.nowNs, &r); break;
+      case Task::Kind::Compact: d->housekeeper->compact(&r); break;
+    }
+  } catch (const SqliteError& e) {
+    r.ok = false;
+    r.error = e.what();
+    finished = true;
+  }
+  // Cached ids may name sessions, prompts or series that are gone now.
+  d->rows->clearCaches();
+  if (r.sessions + r.events + r.points + r.spans + r.logRows != before) Q_EMIT notifier_.removed();
+  return finished;
+}
+
 void Writer::run() {
+  std::deque<std::unique_ptr<Task>> abandoned;
   for (;;) {
     std::vector<std::unique_ptr<WriteJob>> jobs;
     std::vector<IngestLogEntry> logs;
+    Task* task = nullptr;
     {
       std::unique_lock<std::mutex> lock(d->mutex);
-      d->wake.wait(lock, [&] { return d->stopping || !d->jobs.empty() || !d->logs.empty(); });
-      if (d->jobs.empty() && d->logs.empty() && d->stopping) return;
-      std::size_t items = 0;
-      while (!d->jobs.empty() && (jobs.empty() || items + d->jobs.front()->batch.itemCount() <=
-                                                      options_.maxItemsPerTransaction)) {
-        items += d->jobs.front()->batch.itemCount();
-        jobs.push_back(std::move(d->jobs.front()));
-        d->jobs.pop_front();
+      auto pruneDue = [&] { return d->retention.enabled() && !d->periodicQueued && Clock::now() >= d->nextPrune; };
+      auto ready = [&] {
+        return d->stopping || !d->jobs.empty() || !d->logs.empty() || !d->tasks.empty() || pruneDue();
+      };
+      if (d->retention.enabled() && !d->periodicQueued) d->wake.wait_until(lock, d->nextPrune, ready);
+      else d->wake.wait(lock, ready);
+      if (!d->stopping && pruneDue()) {
+        auto t = std::make_unique<Task>();
+        t->policy = d->retention;
+        t->nowNs = systemNowNs();
+        t->periodic = true;
+        d->tasks.push_back(std::move(t));
+        d->periodicQueued = true;
+        d->nextPrune = Clock::now() + std::chrono::milliseconds(options_.pruneIntervalMs);
       }
-      logs.swap(d->logs);
+      if (d->jobs.empty() && d->logs.empty()) {
+        if (d->stopping) {
+          abandoned.swap(d->tasks);
+          break;
+        }
+        if (d->tasks.empty()) continue;
+        // Maintenance only when no ingest is waiting: one step, then ingest gets its turn again.
+        task = d->tasks.front().get();
+      } else {
+        std::size_t items = 0;
+        while (!d->jobs.empty() && (jobs.empty() || items + d->jobs.front()->batch.itemCount() <=
+                                                        options_.maxItemsPerTransaction)) {
+          items += d->jobs.front()->batch.itemCount();
+          jobs.push_back(std::move(d->jobs.front()));
+          d->jobs.pop_front();
+        }
+        logs.swap(d->logs);
+      }
+    }
+    if (task) {
+      if (!runTaskStep(*task)) continue;
+      std::unique_ptr<Task> finished;
+      {
+        std::lock_guard<std::mutex> lock(d->mutex);
+        finished = std::move(d->tasks.front());
+        d->tasks.pop_front();
+        if (finished->periodic) d->periodicQueued = false;
+      }
+      if (finished->done) finished->done(finished->result);
+      continue;
     }
     writeBatch(jobs, logs);
     std::size_t done = 0;
     for (const auto& j : jobs) done += j->batch.itemCount();
     std::lock_guard<std::mutex> lock(d->mutex);
     d->queuedItems -= done;
+  }
+  for (auto& t : abandoned) {
+    t->result.ok = false;
+    t->result.error = "cctv stopped before this was done";
+    if (t->done) t->done(t->result);
   }
 }
 

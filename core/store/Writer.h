@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "store/DatabaseFile.h"
+#include "store/Housekeeping.h"
 #include "store/IngestTypes.h"
 
 namespace cctv::store {
@@ -28,6 +30,8 @@ class StoreNotifier : public QObject {
   void stored(const cctv::store::StoredSummary& summary);
   // The store failed in a way the user should see (disk full, database locked); empty when recovered.
   void storeError(const QString& message);
+  // Rows were taken out (a deleted session, retention): views showing them should reload.
+  void removed();
 };
 
 struct WriterOptions {
@@ -35,6 +39,9 @@ struct WriterOptions {
   std::size_t maxQueuedItems = 200000;  // rows waiting; past this, submit() returns Full
   std::size_t maxItemsPerTransaction = 20000;
   int busyTimeoutMs = 5000;  // how long a commit waits for another process's lock before answering 503
+  RetentionPolicy retention{};  // applied at open and then every pruneIntervalMs, in the background
+  int pruneIntervalMs = 10 * 60 * 1000;
+  std::int64_t maxRowsPerMaintenanceStep = 5000;  // one maintenance transaction; ingest waits at most that long
 };
 
 class Writer {
@@ -50,8 +57,18 @@ class Writer {
   Submit submit(std::unique_ptr<WriteJob> job);
   // Queues an ingest_log row for a request that stored nothing (refused, undecodable, overload).
   void log(IngestLogEntry entry);
-  // Writes everything queued, commits, closes. Idempotent.
+  // Writes everything queued, commits, closes. Idempotent. Maintenance not yet finished reports an error.
   void stop();
+
+  // Maintenance, queued for the writer thread and done between ingest batches (ingest goes first). `done`
+  // is called on the writer thread.
+  using MaintenanceDone = std::function<void(const MaintenanceResult&)>;
+  void deleteSession(std::string sessionId, MaintenanceDone done);
+  // Retention now, as of nowNs (0: the current time), in steps of maxRowsPerMaintenanceStep rows.
+  void prune(RetentionPolicy policy, MaintenanceDone done, std::int64_t nowNs = 0);
+  void compact(MaintenanceDone done);
+  // The policy of the periodic background prune; takes effect now.
+  void setRetention(RetentionPolicy policy);
 
   StoreNotifier* notifier() { return &notifier_; }
   std::size_t queuedItems() const;
@@ -60,6 +77,10 @@ class Writer {
  private:
   void run();
   void writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vector<IngestLogEntry>& logs);
+  struct Task;
+  void queueTask(std::unique_ptr<Task> task);
+  // One step of the task at the head of the queue; true when that task is finished.
+  bool runTaskStep(Task& task);
 
   WriterOptions options_;
   StoreNotifier notifier_;

@@ -27,10 +27,12 @@
 #include "ingest/IngestPage.h"
 #include "ingest/SetupDialog.h"
 #include "inspector/Inspector.h"
+#include "main/DatabaseActions.h"
 #include "metrics/MetricBuckets.h"
 #include "metrics/MetricsPage.h"
 #include "prompts/PromptsModel.h"
 #include "metrics/MetricsText.h"
+#include "sessions/SessionsModel.h"
 #include "sessions/SessionsPanel.h"
 #include "store/Writer.h"
 #include "timeline/TimelineWidget.h"
@@ -51,6 +53,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
     : QMainWindow(parent), options_(std::move(options)), runner_(std::make_unique<QueryRunner>(options_.dbPath)) {
   setWindowTitle(tr("cctv — Claude Code Telemetry Viewer"));
   setWindowIcon(QIcon(QStringLiteral(":/cctv/cctv.svg")));
+  dbActions_ = new DatabaseActions(options_.writer, this);
   buildUi();
   buildMenus();
   connect(runner_.get(), &QueryRunner::failed, this, [this](const QString& msg) {
@@ -58,6 +61,24 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   });
   if (options_.notifier)
     connect(options_.notifier, &store::StoreNotifier::stored, this, &MainWindow::onStored, Qt::QueuedConnection);
+  if (options_.notifier)
+    // Removed rows (retention, a deleted session): refresh like after a commit, on the same schedule.
+    connect(options_.notifier, &store::StoreNotifier::removed, this, [this] { onStored({}); }, Qt::QueuedConnection);
+  connect(dbActions_, &DatabaseActions::message, this, [this](const QString& text) {
+    statusBar()->showMessage(text, 15000);
+  });
+  connect(dbActions_, &DatabaseActions::sessionDeleted, this, [this](const QString& id) {
+    if (id == session_) {
+      // Nothing left to show for it: go back to following the newest session.
+      session_.clear();
+      userPickedSession_ = false;
+      header_->clear();
+      timeline_->clear();
+      promptsModel_->setPrompts({});
+      inspector_->clear();
+    }
+    refreshAll();
+  });
   tick_ = new QTimer(this);
   tick_->setSingleShot(true);
   connect(tick_, &QTimer::timeout, this, &MainWindow::tick);
@@ -161,6 +182,9 @@ void MainWindow::buildUi() {
   else
     statusListener_->setText(tr("Viewing %1 (no receiver in this window)").arg(options_.dbPath));
 
+  sessions_->setDeleteEnabled(dbActions_->canModify());
+  connect(sessions_, &SessionsPanel::deleteRequested, dbActions_,
+          [this](const data::SessionSummary& s) { dbActions_->deleteSession(s); });
   connect(sessions_, &SessionsPanel::filterChanged, this, &MainWindow::loadSessions);
   connect(sessions_, &SessionsPanel::sessionSelected, this, [this](const QString& id) {
     userPickedSession_ = true;
@@ -261,6 +285,19 @@ void MainWindow::buildMenus() {
     tabs_->setCurrentWidget(events_);
   });
   Q_UNUSED(findEvents);
+
+  QMenu* database = menuBar()->addMenu(tr("&Database"));
+  QAction* deleteSession = database->addAction(tr("&Delete session…"), this, [this] {
+    const int row = sessions_->model()->rowOf(session_);
+    if (const data::SessionSummary* s = row >= 0 ? sessions_->model()->session(row) : nullptr)
+      dbActions_->deleteSession(*s);
+  });
+  database->addAction(tr("&Compact database"), dbActions_, &DatabaseActions::compact);
+  database->addAction(tr("&Retention…"), dbActions_, &DatabaseActions::editRetention);
+  for (QAction* a : database->actions()) a->setEnabled(dbActions_->canModify());
+  connect(database, &QMenu::aboutToShow, this, [this, deleteSession] {
+    deleteSession->setEnabled(dbActions_->canModify() && sessions_->model()->rowOf(session_) >= 0);
+  });
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&Set up Claude Code…"), this, &MainWindow::showSetup);

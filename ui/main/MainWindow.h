@@ -31,6 +31,7 @@ namespace cctv::ui {
 
 class CostsPage;
 class DataTransfer;
+class DatabaseActions;
 class EventsPanel;
 class IngestPage;
 class MetricsPage;
@@ -50,7 +51,7 @@ struct WindowOptions {
   QString listenError;  // why not, when not
   QString token;
   store::StoreNotifier* notifier = nullptr;  // null: no receiver in this process (viewing only)
-  store::Writer* writer = nullptr;            // the receiver's writer, for File → Import; null: no import
+  store::Writer* writer = nullptr;            // the receiver's writer (File → Import, Database menu); null: viewing only
   bool redact = false;                        // imports redact content as the receiver does (--redact)
 };
 
@@ -74,6 +75,7 @@ class MainWindow : public QMainWindow {
   bool idle() const;
   QueryRunner* runner() const { return runner_.get(); }
   DataTransfer* transfer() const { return transfer_; }
+  DatabaseActions* databaseActions() const { return dbActions_; }
   // Offer the setup dialog automatically when the database is empty (first run). On by default.
   void setOfferSetup(bool on) { setupOffered_ = !on; }
 
@@ -127,6 +129,7 @@ class MainWindow : public QMainWindow {
   QTimer* tick_ = nullptr;      // single shot: the next live refresh
   QElapsedTimer sinceTick_;     // since the last refresh
   DataTransfer* transfer_ = nullptr;
+  DatabaseActions* dbActions_ = nullptr;
 
   QString session_;
   qint64 lastEventId_ = 0;

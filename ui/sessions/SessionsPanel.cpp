@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QStackedLayout>
+#include <QMenu>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -105,6 +106,16 @@ SessionsPanel::SessionsPanel(QWidget* parent) : QWidget(parent) {
     if (id.isEmpty() || id == selected_) return;
     selected_ = id;
     Q_EMIT sessionSelected(id);
+  });
+  view_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(view_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+    const QModelIndex idx = view_->indexAt(pos);
+    const data::SessionSummary* s = idx.isValid() ? model_->session(proxy_->mapToSource(idx).row()) : nullptr;
+    if (!s || !deleteEnabled_) return;
+    const data::SessionSummary session = *s;  // the model may change while the menu is open
+    QMenu menu(this);
+    menu.addAction(tr("Delete session…"), this, [this, session] { Q_EMIT deleteRequested(session); });
+    menu.exec(view_->viewport()->mapToGlobal(pos));
   });
   connect(model_, &QAbstractItemModel::rowsInserted, this, [this, stack] {
     stack->setCurrentWidget(model_->rowCount() ? static_cast<QWidget*>(view_) : empty_);

@@ -33,10 +33,14 @@ class SessionsPanel : public QWidget {
   void selectSession(const QString& sessionId);
   SessionsModel* model() const { return model_; }
   QTableView* view() const { return view_; }
+  // Whether the context menu offers "Delete session…" (not when the window only views the database).
+  void setDeleteEnabled(bool on) { deleteEnabled_ = on; }
 
  Q_SIGNALS:
   void filterChanged();
   void sessionSelected(const QString& sessionId);
+  // "Delete session…" chosen on a row's context menu (shown only when setDeleteEnabled(true)).
+  void deleteRequested(const cctv::data::SessionSummary& session);
 
  private:
   SessionsModel* model_;
@@ -51,6 +55,7 @@ class SessionsPanel : public QWidget {
   QLabel* empty_;
   QTimer* debounce_;
   QString selected_;
+  bool deleteEnabled_ = false;
 };
 
 }  // namespace cctv::ui
