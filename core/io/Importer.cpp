@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ingest/OtlpDecode.h"
 #include "io/FileReader.h"
 #include "store/Writer.h"
 
@@ -125,7 +126,7 @@ void Importer::fail(FileSummary* sum, const std::string& where, const std::strin
   e.contentEncoding = sum->gzipped ? "gzip" : "";
   e.bytes = bytes;
   e.status = status;
-  e.message = message;
+  e.message = ingest::logSafeReason(message);  // the summary shows the value; the log never does (content)
   e.userAgent = "cctv import";
   writer_.log(std::move(e));
 }
