@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,21 @@ struct WriteResult {
   std::string error;
 };
 
+// A request exactly as it arrived, for the forwarder (core/forward): queued in forward_queue in the same
+// transaction as its rows, so what was acknowledged is also queued, even across a crash.
+struct ForwardRequest {
+  std::string path;             // the OTLP/HTTP signal path: "/v1/logs", "/v1/metrics", "/v1/traces"
+  std::string contentType;      // the Content-Type header as received ("application/x-protobuf" for gRPC)
+  std::string contentEncoding;  // the Content-Encoding header as received ("gzip"), or empty
+  std::string body;             // the body as received (still gzipped when it was)
+  std::int64_t items = 0;       // records, points or spans in it
+};
+
 struct WriteJob {
   model::NormalizedBatch batch;
+  // Set when the request is to be forwarded; queued only when the job stored something new (an exporter's
+  // retry of a stored batch was queued the first time).
+  std::optional<ForwardRequest> forward;
   // Logged in the same transaction as the rows; status and counts are filled in by the writer.
   IngestLogEntry log;
   // Called on the writer thread once the outcome is durable (committed) or known to have failed.

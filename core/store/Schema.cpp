@@ -206,6 +206,20 @@ CREATE INDEX ingest_log_time ON ingest_log (received_at);
   return sql;
 }
 
+// Requests waiting to be forwarded upstream (core/forward), as received. AUTOINCREMENT: ids must never be
+// reused, since the forwarder walks the queue by id and an emptied table would otherwise restart at 1.
+std::string forwardQueueSql() {
+  return R"SQL(
+CREATE TABLE forward_queue (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  queued_at INTEGER NOT NULL,
+  path TEXT NOT NULL, content_type TEXT NOT NULL, content_encoding TEXT NOT NULL DEFAULT '',
+  items INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL,
+  body BLOB NOT NULL);
+)SQL";
+}
+
 std::string viewsSql() {
   std::string sql = "DROP VIEW IF EXISTS events;\n" + eventsViewSql() + ";\n";
   sql += "DROP VIEW IF EXISTS metric_increments;\nCREATE VIEW metric_increments AS SELECT i.id AS id, "
@@ -247,6 +261,7 @@ FROM span_data sp;
 const std::vector<std::function<void(Database&)>>& migrations() {
   static const std::vector<std::function<void(Database&)>> m = {
       [](Database& db) { db.exec(tablesSql()); },  // 0 -> 1: the first schema
+      [](Database& db) { db.exec(forwardQueueSql()); },  // 1 -> 2: the forwarding queue
   };
   return m;
 }

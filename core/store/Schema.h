@@ -9,7 +9,7 @@
 
 namespace cctv::store {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 // PRAGMA application_id: 'cctv'. A file with another id is not ours and is never written to.
 constexpr int kApplicationId = 0x63637476;
 

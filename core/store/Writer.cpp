@@ -3,6 +3,7 @@
 #include <QMetaType>
 
 #include <chrono>
+#include <cstdio>
 
 #include "store/RowWriter.h"
 #include "store/Schema.h"
@@ -13,6 +14,7 @@ namespace cctv::store {
 namespace {
 constexpr std::size_t kMaxQueuedLogs = 10000;  // refused requests logged while the writer is stalled
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kForwardDropLineInterval{10};
 
 std::int64_t systemNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -35,6 +37,9 @@ struct Writer::State {
   std::condition_variable wake;
   std::deque<std::unique_ptr<WriteJob>> jobs;
   std::vector<IngestLogEntry> logs;
+  std::vector<std::int64_t> forwarded;       // queue entries the forwarder is done with
+  std::vector<std::int64_t> forwardedRetry;  // ... whose deletion a failed transaction lost: next time
+  std::function<void()> forwardListener;
   std::size_t queuedItems = 0;
   bool stopping = false;
   bool running = false;
@@ -46,6 +51,10 @@ struct Writer::State {
   Database db;
   std::unique_ptr<RowWriter> rows;
   std::unique_ptr<Housekeeper> housekeeper;
+  std::unique_ptr<ForwardQueueWriter> queue;
+  // Writer thread only: the cap's stderr line is rate-limited; drops in between are summed into the next.
+  std::chrono::steady_clock::time_point lastDropLine{};
+  ForwardQueueDrop unreportedDrop;
 };
 
 Writer::Writer(WriterOptions options) : options_(std::move(options)), d(std::make_unique<State>()) {
@@ -61,14 +70,18 @@ bool Writer::open(std::string* error, DatabaseProblem* problem) {
     sqlite3_busy_timeout(d->db.handle(), options_.busyTimeoutMs);
     d->rows = std::make_unique<RowWriter>(d->db);
     d->housekeeper = std::make_unique<Housekeeper>(d->db, options_.maxRowsPerMaintenanceStep);
+    d->queue = std::make_unique<ForwardQueueWriter>(d->db);
   } catch (const SqliteError& e) {
     *error = e.what();
     if (problem) *problem = classifySqlite(e.code(), e.what());
     d->rows.reset();
     d->housekeeper.reset();
+    d->queue.reset();
     d->db = Database();
     return false;
   }
+  forwardStats_.entries = d->queue->committed().entries;
+  forwardStats_.bytes = d->queue->committed().bytes;
   d->running = true;
   d->retention = options_.retention;
   d->nextPrune = Clock::now();  // the first background prune right after opening
@@ -103,6 +116,22 @@ void Writer::log(IngestLogEntry entry) {
   d->wake.notify_one();
 }
 
+void Writer::forwardDone(std::int64_t id, IngestLogEntry entry) {
+  {
+    std::lock_guard<std::mutex> lock(d->mutex);
+    if (!d->running) return;
+    d->forwarded.push_back(id);
+    // Not subject to kMaxQueuedLogs: there is at most one per forwarded request, and it goes with the deletion.
+    d->logs.push_back(std::move(entry));
+  }
+  d->wake.notify_one();
+}
+
+void Writer::setForwardListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(d->mutex);
+  d->forwardListener = std::move(listener);
+}
+
 std::size_t Writer::queuedItems() const {
   std::lock_guard<std::mutex> lock(d->mutex);
   return d->queuedItems;
@@ -120,6 +149,7 @@ void Writer::stop() {
   d->running = false;
   d->rows.reset();
   d->housekeeper.reset();
+  d->queue.reset();
   try {
     // Fold the WAL back into the main file so the database is one self-contained file at rest.
     d->db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -209,12 +239,14 @@ void Writer::run() {
   for (;;) {
     std::vector<std::unique_ptr<WriteJob>> jobs;
     std::vector<IngestLogEntry> logs;
+    std::vector<std::int64_t> forwarded;
     Task* task = nullptr;
     {
       std::unique_lock<std::mutex> lock(d->mutex);
       auto pruneDue = [&] { return d->retention.enabled() && !d->periodicQueued && Clock::now() >= d->nextPrune; };
       auto ready = [&] {
-        return d->stopping || !d->jobs.empty() || !d->logs.empty() || !d->tasks.empty() || pruneDue();
+        return d->stopping || !d->jobs.empty() || !d->logs.empty() || !d->forwarded.empty() || !d->tasks.empty() ||
+               pruneDue();
       };
       if (d->retention.enabled() && !d->periodicQueued) d->wake.wait_until(lock, d->nextPrune, ready);
       else d->wake.wait(lock, ready);
@@ -227,7 +259,7 @@ void Writer::run() {
         d->periodicQueued = true;
         d->nextPrune = Clock::now() + std::chrono::milliseconds(options_.pruneIntervalMs);
       }
-      if (d->jobs.empty() && d->logs.empty()) {
+      if (d->jobs.empty() && d->logs.empty() && d->forwarded.empty()) {
         if (d->stopping) {
           abandoned.swap(d->tasks);
           break;
@@ -244,6 +276,9 @@ void Writer::run() {
           d->jobs.pop_front();
         }
         logs.swap(d->logs);
+        forwarded.swap(d->forwardedRetry);
+        forwarded.insert(forwarded.end(), d->forwarded.begin(), d->forwarded.end());
+        d->forwarded.clear();
       }
     }
     if (task) {
@@ -258,7 +293,7 @@ void Writer::run() {
       if (finished->done) finished->done(finished->result);
       continue;
     }
-    writeBatch(jobs, logs);
+    writeBatch(jobs, logs, forwarded);
     std::size_t done = 0;
     for (const auto& j : jobs) done += j->batch.itemCount();
     std::lock_guard<std::mutex> lock(d->mutex);
@@ -271,17 +306,21 @@ void Writer::run() {
   }
 }
 
-void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vector<IngestLogEntry>& logs) {
+void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vector<IngestLogEntry>& logs,
+                        const std::vector<std::int64_t>& forwarded) {
   std::vector<WriteResult> results(jobs.size());
   Rollups all;
   std::string failure;
   bool retryable = false;
+  bool queuedForward = false;
+  ForwardQueueDrop drop;
   try {
     Transaction tx(d->db);
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       WriteJob& job = *jobs[i];
       WriteResult& res = results[i];
       Rollups mine;
+      const ForwardQueueTotals queueMark = d->queue->pending();
       d->db.exec("SAVEPOINT job");
       try {
         d->rows->write(job.batch, &mine, &res);
@@ -292,6 +331,11 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
         job.log.rejected = job.batch.rejected;
         if (job.batch.rejected && job.log.message.empty()) job.log.message = job.batch.rejectReason;
         d->rows->writeLog(job.log);
+        // Queued with its rows or not at all: an acknowledged request is a queued one, even after a crash.
+        if (job.forward && res.stored > 0) {
+          d->queue->enqueue(*job.forward, job.log.receivedAtNs ? job.log.receivedAtNs : systemNowNs());
+          queuedForward = true;
+        }
         d->db.exec("RELEASE job");
         all.merge(mine);
       } catch (const SqliteError& e) {
@@ -303,6 +347,7 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
           throw;
         d->db.exec("ROLLBACK TO job");
         d->db.exec("RELEASE job");
+        d->queue->restore(queueMark);
         d->rows->clearCaches();
         res = WriteResult{};
         res.error = std::string("store: ") + e.what();
@@ -314,13 +359,37 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
       }
     }
     for (const IngestLogEntry& e : logs) d->rows->writeLog(e);
+    for (std::int64_t id : forwarded) d->queue->remove(id);
+    drop = d->queue->dropOldestOver(options_.forwardQueueMaxBytes);
+    if (drop.entries > 0) {
+      IngestLogEntry e;
+      e.receivedAtNs = systemNowNs();
+      e.transport = "forward";
+      e.bytes = drop.bytes;
+      e.status = 0;
+      e.rejected = drop.items;
+      e.message = "forward queue over its cap of " + std::to_string(options_.forwardQueueMaxBytes) +
+                  " bytes: dropped the " + std::to_string(drop.entries) + " oldest request(s) not yet forwarded";
+      d->rows->writeLog(e);
+    }
     d->rows->flushRollups(all);
     tx.commit();
+    d->queue->commit();
   } catch (const SqliteError& e) {
     d->rows->clearCaches();
+    d->queue->rollback();
+    queuedForward = false;
+    drop = {};
     failure = e.what();
     retryable = true;
+    if (!forwarded.empty()) {
+      std::lock_guard<std::mutex> lock(d->mutex);
+      d->forwardedRetry.insert(d->forwardedRetry.end(), forwarded.begin(), forwarded.end());
+    }
   }
+  forwardStats_.entries = d->queue->committed().entries;
+  forwardStats_.bytes = d->queue->committed().bytes;
+  if (drop.entries > 0) reportForwardDrop(drop);
   if (!failure.empty()) {
     for (WriteResult& r : results) {
       r = WriteResult{};
@@ -345,6 +414,14 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
   }
   for (std::size_t i = 0; i < jobs.size(); ++i)
     if (jobs[i]->done) jobs[i]->done(results[i]);
+  if (queuedForward) {
+    std::function<void()> listener;
+    {
+      std::lock_guard<std::mutex> lock(d->mutex);
+      listener = d->forwardListener;
+    }
+    if (listener) listener();
+  }
   if (failure.empty() && !all.empty()) {
     StoredSummary s;
     s.sessionIds.assign(all.sessionIds.begin(), all.sessionIds.end());
@@ -354,6 +431,22 @@ void Writer::writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vecto
     s.newestNs = all.newestNs;
     Q_EMIT notifier_.stored(s);
   }
+}
+
+void Writer::reportForwardDrop(const ForwardQueueDrop& drop) {
+  forwardStats_.droppedEntries += drop.entries;
+  forwardStats_.droppedBytes += drop.bytes;
+  d->unreportedDrop.entries += drop.entries;
+  d->unreportedDrop.bytes += drop.bytes;
+  const auto now = std::chrono::steady_clock::now();
+  if (!options_.logForwardDrops || now - d->lastDropLine < kForwardDropLineInterval) return;
+  d->lastDropLine = now;
+  std::fprintf(stderr,
+               "cctv: forward queue over its cap of %lld bytes: dropped the %lld oldest request(s) (%lld bytes) "
+               "not yet forwarded; %lld dropped since start\n",
+               static_cast<long long>(options_.forwardQueueMaxBytes), static_cast<long long>(d->unreportedDrop.entries),
+               static_cast<long long>(d->unreportedDrop.bytes), static_cast<long long>(forwardStats_.droppedEntries));
+  d->unreportedDrop = {};
 }
 
 }  // namespace cctv::store

@@ -9,6 +9,7 @@
 #include <QObject>
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "store/DatabaseFile.h"
+#include "store/ForwardQueue.h"
 #include "store/Housekeeping.h"
 #include "store/IngestTypes.h"
 
@@ -42,6 +44,9 @@ struct WriterOptions {
   RetentionPolicy retention{};  // applied at open and then every pruneIntervalMs, in the background
   int pruneIntervalMs = 10 * 60 * 1000;
   std::int64_t maxRowsPerMaintenanceStep = 5000;  // one maintenance transaction; ingest waits at most that long
+  // Cap of the forward queue (bodies, bytes): past it the oldest entries are dropped, logged and counted.
+  std::int64_t forwardQueueMaxBytes = 256ll * 1024 * 1024;
+  bool logForwardDrops = true;  // a line on stderr when the cap drops entries (at most one per 10 s)
 };
 
 class Writer {
@@ -57,6 +62,12 @@ class Writer {
   Submit submit(std::unique_ptr<WriteJob> job);
   // Queues an ingest_log row for a request that stored nothing (refused, undecodable, overload).
   void log(IngestLogEntry entry);
+  // The forwarder is done with queue entry `id` (sent, or refused for good): deletes it and logs `entry`
+  // (transport "forward"), in the writer's next transaction.
+  void forwardDone(std::int64_t id, IngestLogEntry entry);
+  // Called on the writer thread after a commit that added entries to the forward queue. Pass {} to stop.
+  void setForwardListener(std::function<void()> listener);
+  const ForwardQueueStats& forwardQueue() const { return forwardStats_; }
   // Writes everything queued, commits, closes. Idempotent. Maintenance not yet finished reports an error.
   void stop();
 
@@ -76,7 +87,9 @@ class Writer {
 
  private:
   void run();
-  void writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vector<IngestLogEntry>& logs);
+  void writeBatch(std::vector<std::unique_ptr<WriteJob>>& jobs, std::vector<IngestLogEntry>& logs,
+                  const std::vector<std::int64_t>& forwarded);
+  void reportForwardDrop(const ForwardQueueDrop& drop);
   struct Task;
   void queueTask(std::unique_ptr<Task> task);
   // One step of the task at the head of the queue; true when that task is finished.
@@ -84,6 +97,7 @@ class Writer {
 
   WriterOptions options_;
   StoreNotifier notifier_;
+  ForwardQueueStats forwardStats_;
   struct State;
   std::unique_ptr<State> d;
   std::thread thread_;
