@@ -17,6 +17,7 @@
 #include <limits>
 #include <mutex>
 
+#include "ingest/ForwardCapture.h"
 #include "model/JsonText.h"
 #include "otlp/Gzip.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
@@ -329,6 +330,11 @@ grpc::ServerUnaryReactor* GrpcReceiver::handle(Signal signal, grpc::CallbackServ
       rejected ? model::validUtf8(std::to_string(rejected) + " " + itemNoun(signal) + " rejected: " +
                                   job->batch.rejectReason)
                : std::string();
+  if (forwards(options_, signal))
+    // A gRPC Export message is an OTLP/HTTP protobuf body byte for byte (gzipped or not), so it goes on as one.
+    job->forward = forwardRequest(signal, "application/x-protobuf", call.log.contentEncoding,
+                                  std::string(reinterpret_cast<const char*>(slice.begin()), slice.size()),
+                                  static_cast<std::int64_t>(job->batch.itemCount()) + rejected);
   job->log = call.log;
   job->log.message = rejectMessage;
   // The writer records the outcome in gRPC's codes, not HTTP's 200/500/503.

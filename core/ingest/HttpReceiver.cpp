@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "ingest/ForwardCapture.h"
 #include "ingest/OtlpDecode.h"
 #include "model/JsonText.h"
 #include "otlp/Gzip.h"
@@ -182,6 +183,13 @@ void HttpReceiver::handle(http::Request&& req, http::Responder respond) {
   if (!decodeAndNormalize(signal, format, body, &job->batch, options_.normalize, &err)) {
     respond(refuse(head, 400, std::string("cannot decode ") + signalName(signal) + ": " + err, bytes));
     return;
+  }
+  if (forwards(options_, signal)) {
+    // As received: the Content-Type and Content-Encoding headers verbatim, the body still encoded.
+    const std::string* type = head.header("Content-Type");
+    const std::string* encoding = head.header("Content-Encoding");
+    job->forward = forwardRequest(signal, type ? *type : media, encoding ? *encoding : std::string(), std::move(req.body),
+                                  static_cast<std::int64_t>(job->batch.itemCount()) + job->batch.rejected);
   }
   store::IngestLogEntry& e = job->log;
   e.receivedAtNs = nowNs();

@@ -27,6 +27,10 @@ struct ReceiverOptions {
   model::NormalizeOptions normalize;
   bool logRequests = true;  // one line per request on stderr
   int retryAfterSeconds = 1;
+  // Signals whose accepted requests are queued, as received, for the forwarder (core/forward).
+  struct Forwarded {
+    bool logs = false, metrics = false, traces = false;
+  } forward;
 };
 
 struct ReceiverStats {

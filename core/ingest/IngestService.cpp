@@ -54,10 +54,25 @@ bool IngestService::start(std::string* error) {
     return false;
   }
   databaseProblem_ = store::DatabaseProblem::None;
-  failure_ = Failure::Listen;
+  failure_ = Failure::Listen;  // from here on, cctv is not receiving (a forwarder that cannot start included)
+  if (options_.forward) {
+    const forward::ForwardTargets& t = options_.forward->targets;
+    options_.receiver.forward = {t.logs.has_value(), t.metrics.has_value(), t.traces.has_value()};
+    // Before listening: what an earlier run left in the queue goes first.
+    forwarder_ = std::make_unique<forward::Forwarder>(*writer_, options_.dbPath, wo.forwardQueueMaxBytes,
+                                                      *options_.forward);
+    if (!forwarder_->start(error)) {
+      forwarder_.reset();
+      writer_->stop();
+      writer_.reset();
+      return false;
+    }
+  }
   receiver_ = std::make_unique<HttpReceiver>(*writer_, options_.receiver, options_.http);
   if (!receiver_->start(error)) {
     receiver_.reset();
+    if (forwarder_) forwarder_->stop();
+    forwarder_.reset();
     writer_->stop();
     writer_.reset();
     return false;
@@ -78,6 +93,8 @@ bool IngestService::start(std::string* error) {
       grpc_.reset();
       receiver_->stop();
       receiver_.reset();
+      if (forwarder_) forwarder_->stop();
+      forwarder_.reset();
       writer_->stop();
       writer_.reset();
       return false;
@@ -91,6 +108,8 @@ void IngestService::stop() {
   // No new requests; in-flight ones get their answers (the writer is still running to give them).
   if (grpc_) grpc_->stop();
   if (receiver_) receiver_->stop();
+  // Before the writer: the forwarder's last deletions and log rows go through it.
+  if (forwarder_) forwarder_->stop();
   if (writer_) writer_->stop();  // everything acknowledged is committed
 }
 

@@ -4,8 +4,10 @@
 // same way.
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "forward/Forwarder.h"
 #include "http/HttpServer.h"
 #include "ingest/GrpcReceiver.h"
 #include "ingest/HttpReceiver.h"
@@ -22,6 +24,9 @@ struct ServiceOptions {
   // free 4317.
   int grpcPort = -1;
   store::WriterOptions writer;  // path is taken from dbPath
+  // Set: accepted requests of the signals it has URLs for are queued and sent upstream (core/forward). The
+  // queue's cap is writer.forwardQueueMaxBytes.
+  std::optional<forward::ForwardOptions> forward;
 };
 
 class IngestService {
@@ -46,10 +51,13 @@ class IngestService {
   store::Writer& writer() { return *writer_; }
   const ReceiverStats* stats() const { return receiver_ ? &receiver_->stats() : nullptr; }
   const ReceiverStats* grpcStats() const { return grpc_ ? &grpc_->stats() : nullptr; }
+  // Null unless forwarding.
+  forward::Forwarder* forwarder() { return forwarder_.get(); }
 
  private:
   ServiceOptions options_;
   std::unique_ptr<store::Writer> writer_;
+  std::unique_ptr<forward::Forwarder> forwarder_;
   std::unique_ptr<HttpReceiver> receiver_;
   std::unique_ptr<GrpcReceiver> grpc_;
   Failure failure_ = Failure::None;
