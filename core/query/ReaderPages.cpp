@@ -294,8 +294,11 @@ std::vector<data::IngestLogRow> Reader::ingestLog(int limit, bool onlyProblems) 
       std::string("SELECT id, received_at, transport, coalesce(path, ''), coalesce(content_type, ''), "
                   "coalesce(content_encoding, ''), coalesce(message, ''), coalesce(remote, ''), "
                   "coalesce(user_agent, ''), bytes, status, accepted, rejected, duplicates FROM ingest_log ") +
-      // status is the HTTP status, or the gRPC code (0 = OK) for gRPC requests.
-      (onlyProblems ? "WHERE status <> CASE transport WHEN 'grpc' THEN 0 ELSE 200 END OR rejected > 0 " : "") +
+      // status is the HTTP status, or the gRPC code (0 = OK) for gRPC requests, or the upstream's HTTP status
+      // (0: no answer) for forwarding.
+      (onlyProblems ? "WHERE CASE transport WHEN 'grpc' THEN status <> 0 WHEN 'forward' THEN status NOT BETWEEN 200 "
+                      "AND 299 ELSE status <> 200 END OR rejected > 0 "
+                    : "") +
       "ORDER BY id DESC LIMIT ?");
   st.bind(1, std::int64_t{limit});
   std::vector<data::IngestLogRow> out;

@@ -9,6 +9,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "Format.h"
 
 namespace cctv::ui {
@@ -26,6 +28,24 @@ IngestPage::IngestPage(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Database"), database_);
   form->addRow(tr("Stored"), totals_);
 
+  forwarding_ = new QGroupBox(tr("Forwarding"), this);
+  auto* fwd = new QFormLayout(forwarding_);
+  forwardUpstream_ = new QLabel(this);
+  forwardUpstream_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  forwardUpstream_->setWordWrap(true);
+  forwardState_ = new QLabel(this);
+  forwardError_ = new QLabel(this);
+  forwardError_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  forwardError_->setWordWrap(true);
+  forwardQueue_ = new QLabel(this);
+  forwardCounts_ = new QLabel(this);
+  fwd->addRow(tr("Upstream"), forwardUpstream_);
+  fwd->addRow(tr("State"), forwardState_);
+  fwd->addRow(tr("Last error"), forwardError_);
+  fwd->addRow(tr("Queue"), forwardQueue_);
+  fwd->addRow(tr("Forwarded"), forwardCounts_);
+  forwarding_->hide();
+
   problems_ = new QCheckBox(tr("Only refused or partly rejected requests"), this);
   table_ = new QTableWidget(0, 10, this);
   table_->setHorizontalHeaderLabels({tr("Received"), tr("Transport"), tr("Path"), tr("Status"), tr("Accepted"),
@@ -42,6 +62,7 @@ IngestPage::IngestPage(QWidget* parent) : QWidget(parent) {
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(status);
+  layout->addWidget(forwarding_);
   layout->addWidget(problems_);
   layout->addWidget(table_, 1);
   layout->addWidget(empty_);
@@ -71,6 +92,43 @@ void IngestPage::setTotals(const data::StoreTotals& t, double eventsPerSecond) {
                        .arg(eventsPerSecond, 0, 'f', 1));
 }
 
+void IngestPage::setForwarding(const forward::ForwardStatus& s, std::int64_t nowNs) {
+  const QLocale loc = QLocale::system();
+  forwarding_->show();
+  forwardUpstream_->setText(QString::fromStdString(s.upstream));
+  QString state;
+  switch (s.state) {
+    case forward::ForwardState::Ok:
+      state = tr("<span style='color:#2e7d32'><b>ok</b></span>");
+      break;
+    case forward::ForwardState::BackingOff: {
+      const qint64 inMs = std::max<std::int64_t>(0, (s.nextAttemptNs - nowNs) / 1000000);
+      state = tr("<span style='color:#c77c02'><b>backing off</b></span> · %n failed attempt(s), next in %1", nullptr,
+                 s.failedAttempts)
+                  .arg(QStringLiteral("%1 s").arg(static_cast<double>(inMs) / 1000.0, 0, 'f', 1));
+      break;
+    }
+    case forward::ForwardState::Failing:
+      state = tr("<span style='color:#d03a2f'><b>failing</b></span> · the upstream refuses requests for good; "
+                 "cctv drops each one it refuses");
+      break;
+  }
+  forwardState_->setText(state);
+  forwardError_->setText(s.lastErrorNs ? QStringLiteral("%1 · %2").arg(fmt::dateTime(s.lastErrorNs),
+                                                                        QString::fromStdString(s.lastError))
+                                       : tr("none"));
+  forwardQueue_->setText(tr("%1 request(s) waiting, %2 of %3")
+                             .arg(loc.toString(static_cast<qlonglong>(s.queuedRequests)), fmt::bytes(s.queuedBytes),
+                                  fmt::bytes(s.queueCapBytes)));
+  forwardCounts_->setText(tr("%1 request(s), %2 item(s) since cctv started · last %3 · refused for good and dropped: %4 · "
+                             "dropped over the cap: %5")
+                              .arg(loc.toString(static_cast<qlonglong>(s.forwardedRequests)),
+                                   loc.toString(static_cast<qlonglong>(s.forwardedItems)),
+                                   s.lastDeliveredNs ? fmt::dateTime(s.lastDeliveredNs) : tr("never"),
+                                   loc.toString(static_cast<qlonglong>(s.refusedRequests)),
+                                   loc.toString(static_cast<qlonglong>(s.capDroppedRequests))));
+}
+
 void IngestPage::setLog(const std::vector<data::IngestLogRow>& rows) {
   table_->setRowCount(static_cast<int>(rows.size()));
   const QColor bad(0xd0, 0x3a, 0x2f), warn(0xc7, 0x7c, 0x02);
@@ -85,8 +143,11 @@ void IngestPage::setLog(const std::vector<data::IngestLogRow>& rows) {
                                QString::fromStdString(r.message)};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
-      // status is the HTTP status, or the gRPC code (0 = OK) for gRPC requests.
-      if (r.status != (r.transport == "grpc" ? 0 : 200)) item->setForeground(bad);
+      // status is the HTTP status, or the gRPC code (0 = OK) for gRPC requests; for forwarding, the upstream's.
+      const bool ok = r.transport == "grpc" ? r.status == 0
+                      : r.transport == "forward" ? r.status >= 200 && r.status <= 299
+                                                 : r.status == 200;
+      if (!ok) item->setForeground(bad);
       else if (r.rejected > 0) item->setForeground(warn);
       if (c == 9) item->setToolTip(cells[c] + QStringLiteral("\n") + QString::fromStdString(r.userAgent) +
                                    QStringLiteral(" from ") + QString::fromStdString(r.remote));

@@ -4,9 +4,11 @@
 
 #include <QWidget>
 
+#include "forward/Forwarder.h"
 #include "query/Data.h"
 
 class QCheckBox;
+class QGroupBox;
 class QLabel;
 class QTableWidget;
 
@@ -22,6 +24,9 @@ class IngestPage : public QWidget {
   void setDatabase(const QString& path);
   void setTotals(const data::StoreTotals& totals, double eventsPerSecond);
   void setLog(const std::vector<data::IngestLogRow>& rows);
+  // Shows the Forwarding box (hidden until called): upstream, state, last error, queue, counts.
+  void setForwarding(const forward::ForwardStatus& status, std::int64_t nowNs);
+  QLabel* forwardState() const { return forwardState_; }
   bool onlyProblems() const;
   QTableWidget* table() const { return table_; }
 
@@ -32,6 +37,12 @@ class IngestPage : public QWidget {
   QLabel* listener_;
   QLabel* database_;
   QLabel* totals_;
+  QGroupBox* forwarding_;
+  QLabel* forwardUpstream_;
+  QLabel* forwardState_;
+  QLabel* forwardError_;
+  QLabel* forwardQueue_;
+  QLabel* forwardCounts_;
   QCheckBox* problems_;
   QTableWidget* table_;
   QLabel* empty_;

@@ -327,6 +327,8 @@ void MainWindow::onStored(const store::StoredSummary& summary) {
 }
 
 void MainWindow::tick() {
+  // The forwarder's state changes without new data (the upstream went down): it has its own poll.
+  if (options_.forwardStatus && pages_->currentIndex() == static_cast<int>(Page::Ingest)) refreshForwarding();
   if (!dirty_ && !sessionDirty_) return;
   sinceTick_.restart();
   const bool all = dirty_;
@@ -583,6 +585,16 @@ void MainWindow::loadIngest() {
   runner_->run<std::vector<data::IngestLogRow>>(QStringLiteral("ingest"), this,
                                                 [problems](query::Reader& r) { return r.ingestLog(500, problems); },
                                                 [this](std::vector<data::IngestLogRow> rows) { ingest_->setLog(rows); });
+}
+
+void MainWindow::refreshForwarding() {
+  const forward::ForwardStatus s = options_.forwardStatus();
+  ingest_->setForwarding(s, nowNs());
+  const std::int64_t stamp = s.forwardedRequests + s.refusedRequests + s.capDroppedRequests + s.lastErrorNs;
+  if (stamp != forwardStamp_) {
+    forwardStamp_ = stamp;
+    loadIngest();
+  }
 }
 
 void MainWindow::loadTotals() {

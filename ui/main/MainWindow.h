@@ -8,8 +8,10 @@
 #include <QElapsedTimer>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 
+#include "forward/Forwarder.h"
 #include "query/Data.h"
 
 class QActionGroup;
@@ -53,6 +55,7 @@ struct WindowOptions {
   store::StoreNotifier* notifier = nullptr;  // null: no receiver in this process (viewing only)
   store::Writer* writer = nullptr;            // the receiver's writer (File → Import, Database menu); null: viewing only
   bool redact = false;                        // imports redact content as the receiver does (--redact)
+  std::function<forward::ForwardStatus()> forwardStatus;  // empty: not forwarding
 };
 
 class MainWindow : public QMainWindow {
@@ -101,6 +104,7 @@ class MainWindow : public QMainWindow {
   void selectPromptRow(int row);  // without loading it
   void loadMetricSeries();
   void loadIngest();
+  void refreshForwarding();
   void loadTotals();
   void showSetup();
   void setSessionHeader(const data::SessionSummary& s);
@@ -141,6 +145,7 @@ class MainWindow : public QMainWindow {
   std::int64_t costFrom_ = 0, costTo_ = 0;
   std::int64_t toolsFrom_ = 0, toolsTo_ = 0;
   std::int64_t metricsFrom_ = 0, metricsTo_ = 0;
+  std::int64_t forwardStamp_ = -1;  // changes when the forwarder logged something: reload the log
   std::int64_t lastTotalEvents_ = -1;
   qint64 lastTotalsAtMs_ = 0;
   double eventsPerSecond_ = 0;
