@@ -146,6 +146,7 @@ int runGui(const Options& o) {
     wo.notifier = service->writer().notifier();
     wo.writer = &service->writer();
     wo.redact = o.redact;
+    if (forward::Forwarder* f = service->forwarder()) wo.forwardStatus = [f] { return f->status(); };
     std::printf("listening on %s\n", service->url().c_str());
     if (!service->grpcUrl().empty()) std::printf("listening on %s\n", service->grpcUrl().c_str());
     std::fflush(stdout);
@@ -157,6 +158,7 @@ int runGui(const Options& o) {
   ui::MainWindow window(wo);
   window.show();
   if (!o.session.isEmpty()) window.selectSession(o.session);
+  if (o.page != QLatin1String("sessions")) window.showPage(pageFor(o.page));  // e.g. --page ingest
   if (!wo.listenError.isEmpty())
     QMessageBox::warning(&window, QObject::tr("Not receiving telemetry"),
                          QObject::tr("%1\n\nThe window shows what the database already holds; nothing new arrives "

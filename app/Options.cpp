@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "forward/Endpoint.h"
+
 namespace cctv::app {
 
 QString defaultDatabasePath() {
@@ -77,7 +79,8 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                                      "save it as a PNG and exit (no receiver)."),
                                       QStringLiteral("OUT.png"));
   const QCommandLineOption page(QStringLiteral("page"),
-                                QStringLiteral("Page for --screenshot: sessions, prompt, events, costs, metrics, tools, ingest."),
+                                QStringLiteral("Page to open the window on, or to render with --screenshot: sessions, prompt, "
+                                               "events, costs, metrics, tools, ingest."),
                                 QStringLiteral("PAGE"), QStringLiteral("sessions"));
   // Not --session: QGuiApplication takes -session/--session (X11 session management) out of the arguments.
   const QCommandLineOption session(QStringLiteral("open-session"),
@@ -103,8 +106,36 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")},
                                   QStringLiteral("File --export writes (replaced only once complete)."),
                                   QStringLiteral("FILE"));
-  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, retainDays, retainMb,
-                screenshot, page, session, importOpt, signalOpt, exportSession, format, output});
+  const QCommandLineOption forward(
+      QStringLiteral("forward"),
+      QStringLiteral("Also send everything accepted, as received, to this OTLP/HTTP endpoint (a base URL like "
+                     "OTEL_EXPORTER_OTLP_ENDPOINT: URL/v1/logs, URL/v1/metrics, URL/v1/traces). Queued on disk, "
+                     "retried with backoff."),
+      QStringLiteral("URL"));
+  const QCommandLineOption forwardLogs(QStringLiteral("forward-logs"),
+                                       QStringLiteral("Full URL for forwarded logs (used as is; wins over --forward)."),
+                                       QStringLiteral("URL"));
+  const QCommandLineOption forwardMetrics(QStringLiteral("forward-metrics"),
+                                          QStringLiteral("Full URL for forwarded metrics (used as is)."),
+                                          QStringLiteral("URL"));
+  const QCommandLineOption forwardTraces(QStringLiteral("forward-traces"),
+                                         QStringLiteral("Full URL for forwarded traces (used as is)."),
+                                         QStringLiteral("URL"));
+  const QCommandLineOption forwardHeader(QStringLiteral("forward-header"),
+                                         QStringLiteral("Header sent with every forwarded request, e.g. "
+                                                        "'Authorization=Bearer abc' (repeatable; never logged)."),
+                                         QStringLiteral("K=V"));
+  const QCommandLineOption forwardCa(QStringLiteral("forward-ca"),
+                                     QStringLiteral("More CA certificates (PEM) to trust for an https upstream, "
+                                                    "besides the system's."),
+                                     QStringLiteral("FILE"));
+  const QCommandLineOption forwardQueueMax(QStringLiteral("forward-queue-max"),
+                                           QStringLiteral("Cap of the forward queue in bytes; past it the oldest "
+                                                          "requests are dropped (default 268435456)."),
+                                           QStringLiteral("BYTES"), QStringLiteral("268435456"));
+  p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, retainDays,
+                retainMb, forward, forwardLogs, forwardMetrics, forwardTraces, forwardHeader, forwardCa,
+                forwardQueueMax, screenshot, page, session, importOpt, signalOpt, exportSession, format, output});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -159,6 +190,29 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
     if (!ok || *o.retainMb < 0 || *o.retainMb > (std::int64_t{1} << 40))
       return fail(QStringLiteral("--retain-mb must be a number of MiB (0 for no limit), not '%1'").arg(p.value(retainMb)));
   }
+  o.forward = p.value(forward);
+  o.forwardLogs = p.value(forwardLogs);
+  o.forwardMetrics = p.value(forwardMetrics);
+  o.forwardTraces = p.value(forwardTraces);
+  o.forwardHeaders = p.values(forwardHeader);
+  o.forwardCa = p.value(forwardCa);
+  o.forwardQueueMax = p.value(forwardQueueMax).toLongLong(&ok);
+  if (!ok || o.forwardQueueMax <= 0)
+    return fail(QStringLiteral("--forward-queue-max must be a positive number of bytes, not '%1'")
+                    .arg(p.value(forwardQueueMax)));
+  {
+    std::string error;
+    forward::ForwardTargets targets;
+    if (!forward::resolveTargets(o.forward.toStdString(), o.forwardLogs.toStdString(), o.forwardMetrics.toStdString(),
+                                 o.forwardTraces.toStdString(), &targets, &error))
+      return fail(QString::fromStdString(error));
+    for (const QString& h : o.forwardHeaders) {
+      std::pair<std::string, std::string> header;
+      if (!forward::parseHeader(h.toStdString(), &header, &error)) return fail(QString::fromStdString(error));
+    }
+    if (!o.forwarding() && (!o.forwardHeaders.isEmpty() || !o.forwardCa.isEmpty()))
+      return fail(QStringLiteral("--forward-header and --forward-ca need --forward URL (or --forward-logs/-metrics/-traces)"));
+  }
   o.screenshot = p.value(screenshot);
   o.page = p.value(page);
   o.session = p.value(session);
@@ -185,6 +239,10 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   } else if (p.isSet(output) || p.isSet(format)) {
     return fail(QStringLiteral("-o and --format go with --export"));
   }
+  // Forwarding sends on what the receiver accepts; a batch command runs no receiver, so it would do nothing.
+  if (o.forwarding() && (!o.importFiles.isEmpty() || p.isSet(exportSession)))
+    return fail(QStringLiteral("--forward goes with the receiver, not with --import/--export (imported files are not "
+                               "forwarded)"));
   if (!isLoopback(o.bind) && o.token.isEmpty() && !o.insecure)
     return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach it could write "
                                "to your database (pass --insecure to do it anyway)")

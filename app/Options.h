@@ -24,6 +24,14 @@ struct Options {
   // Retention (--retain-days, --retain-mb); unset: the window's preference, or off when headless. 0 is off.
   std::optional<int> retainDays;
   std::optional<std::int64_t> retainMb;
+  // Forwarding (core/forward): a base URL like OTEL_EXPORTER_OTLP_ENDPOINT and/or full per-signal URLs.
+  QString forward, forwardLogs, forwardMetrics, forwardTraces;
+  QStringList forwardHeaders;  // K=V, validated
+  QString forwardCa;
+  std::int64_t forwardQueueMax = 256ll * 1024 * 1024;
+  bool forwarding() const {
+    return !forward.isEmpty() || !forwardLogs.isEmpty() || !forwardMetrics.isEmpty() || !forwardTraces.isEmpty();
+  }
   QString screenshot;  // --screenshot FILE: render the window, save, exit
   QString page = QStringLiteral("sessions");  // --page for the screenshot: sessions, prompt, costs, tools, ingest
   QString session;  // --open-session: show this session instead of following the newest

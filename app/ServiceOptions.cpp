@@ -18,6 +18,20 @@ ingest::ServiceOptions serviceOptions(const Options& o) {
   s.receiver.logRequests = !o.quiet;
   s.writer.retention.days = o.retainDays.value_or(0);
   s.writer.retention.maxBytes = o.retainMb.value_or(0) * 1024 * 1024;
+  s.writer.forwardQueueMaxBytes = o.forwardQueueMax;
+  if (o.forwarding()) {
+    // parseOptions() has validated these.
+    forward::ForwardOptions f;
+    std::string error;
+    forward::resolveTargets(o.forward.toStdString(), o.forwardLogs.toStdString(), o.forwardMetrics.toStdString(),
+                            o.forwardTraces.toStdString(), &f.targets, &error);
+    for (const QString& h : o.forwardHeaders) {
+      std::pair<std::string, std::string> header;
+      if (forward::parseHeader(h.toStdString(), &header, &error)) f.headers.push_back(std::move(header));
+    }
+    f.caFile = o.forwardCa.toStdString();
+    s.forward = std::move(f);
+  }
   return s;
 }
 

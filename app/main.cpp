@@ -53,6 +53,14 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
     retention << QStringLiteral("the data is kept under %1 MiB").arg(*o.retainMb);
   if (!retention.isEmpty())
     std::fprintf(stderr, "cctv: retention: %s (in the background)\n", qPrintable(retention.join(QStringLiteral(", "))));
+  if (!service.forwarder()) {
+    const auto& queue = service.writer().forwardQueue();
+    if (queue.entries > 0)
+      std::fprintf(stderr,
+                   "cctv: %lld request(s) (%lld bytes) from an earlier run wait in the forward queue; they are sent "
+                   "when cctv runs with --forward again\n",
+                   static_cast<long long>(queue.entries.load()), static_cast<long long>(queue.bytes.load()));
+  }
   std::printf("listening on %s\n", service.url().c_str());
   if (!service.grpcUrl().empty()) std::printf("listening on %s\n", service.grpcUrl().c_str());
   std::fflush(stdout);

@@ -72,7 +72,9 @@ class TestAppCli : public QObject {
     const Run r = run({"--help"});
     QCOMPARE(r.exitCode, 0);
     for (const char* flag : {"--headless", "--http-port", "--grpc-port", "--no-grpc", "--bind", "--db", "--token", "--max-body", "--insecure",
-                             "--redact", "--quiet", "--version", "--import", "--signal", "--export", "--format", "--output"})
+                             "--redact", "--quiet", "--version", "--import", "--signal", "--export", "--format", "--output",
+                             "--forward", "--forward-header", "--forward-logs", "--forward-metrics", "--forward-traces",
+                             "--forward-ca", "--forward-queue-max"})
       QVERIFY2(r.out.contains(flag), flag);
   }
   void badArguments() {
@@ -274,6 +276,92 @@ class TestAppCli : public QObject {
       r = run(args + QStringList{"--db", db});
       QVERIFY2(r.exitCode == 1 && r.err.startsWith("cctv: ") && r.err.count('\n') == 1, qPrintable(args.join(' ') + ": " + r.err));
     }
+  }
+  void forwardFlagsAreChecked() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("a.db");
+    const QStringList base = {"--headless", "--http-port", "0", "--no-grpc", "--db", db};
+    Run r = run(base + QStringList{"--forward", "127.0.0.1:4318"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.startsWith("cctv: invalid upstream URL '127.0.0.1:4318'"), qPrintable(r.err));
+    r = run(base + QStringList{"--forward", "http://u:secret@collector:4318"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--forward-header") && !r.err.contains("secret"), qPrintable(r.err));
+    r = run(base + QStringList{"--forward", "http://127.0.0.1:9", "--forward-header", "Content-Type=text/plain"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("cctv sets this header itself"), qPrintable(r.err));
+    r = run({"--import", dir.filePath("x.jsonl"), "--db", db, "--forward", "http://127.0.0.1:9"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("not with --import/--export"), qPrintable(r.err));
+    r = run(base + QStringList{"--forward-header", "Authorization=Bearer x"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("need --forward"), qPrintable(r.err));
+    r = run(base + QStringList{"--forward", "http://127.0.0.1:9", "--forward-queue-max", "0"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--forward-queue-max"), qPrintable(r.err));
+    r = run(base + QStringList{"--forward", "https://127.0.0.1:9", "--forward-ca", dir.filePath("none.pem")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("cannot load CA certificates from"), qPrintable(r.err));
+    QCOMPARE(r.err.count('\n'), 1);
+  }
+
+  // Two cctvs, A forwarding to B, as a user would chain them: B is down at first (A queues and backs off),
+  // comes up (A drains), and gets the events with A's --forward-header as its token.
+  void forwardsToAnotherCctv() {
+    QTemporaryDir dir;
+    QTcpServer reserve;
+    QVERIFY(reserve.listen(QHostAddress::LocalHost, 0));
+    const QString portB = QString::number(reserve.serverPort());
+    reserve.close();
+
+    QProcess a;
+    a.setProcessEnvironment(headlessEnv());
+    a.start(QStringLiteral(CCTV_BINARY),
+            {"--http-port", "0", "--no-grpc", "--db", dir.filePath("a.db"), "--token", "tokenA", "--forward",
+             "http://127.0.0.1:" + portB, "--forward-header", "Authorization=Bearer tokenB"});
+    QVERIFY(a.waitForReadyRead(10000));
+    const QString line = QString::fromUtf8(a.readLine()).trimmed();
+    QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), qPrintable(line));
+    HttpClient client("127.0.0.1", line.section(':', -1).toUShort());
+    const auto reply = client.request("POST", "/v1/logs",
+                                      {{"Authorization", "Bearer tokenA"}, {"Content-Type", "application/json"}},
+                                      fixture("json-basic/otlp/0001-logs.json").toStdString());
+    QCOMPARE(reply.status, 200);
+    QString errA;
+    QTRY_VERIFY_WITH_TIMEOUT((errA += QString::fromUtf8(a.readAllStandardError())).contains("forward: backing off"), 10000);
+    QVERIFY2(errA.contains("cctv: forwarding accepted requests: logs to http://127.0.0.1:" + portB + "/v1/logs"),
+             qPrintable(errA));
+    QVERIFY2(errA.contains("cannot connect to 127.0.0.1:" + portB), qPrintable(errA));
+    QVERIFY2(!errA.contains("tokenB"), qPrintable(errA));
+
+    QProcess b;
+    b.setProcessEnvironment(headlessEnv());
+    b.start(QStringLiteral(CCTV_BINARY),
+            {"--http-port", portB, "--no-grpc", "--db", dir.filePath("b.db"), "--token", "tokenB"});
+    QString errB;
+    QTRY_VERIFY_WITH_TIMEOUT((errB += QString::fromUtf8(b.readAllStandardError())).contains("POST /v1/logs 200"), 45000);
+    QVERIFY2(errB.contains("accepted=11"), qPrintable(errB));
+    QTRY_VERIFY_WITH_TIMEOUT((errA += QString::fromUtf8(a.readAllStandardError())).contains("forward: ok"), 10000);
+    // One line per change of state, not one per attempt.
+    QCOMPARE(errA.count("forward: backing off"), 1);
+
+    for (QProcess* p : {&a, &b}) {
+      ::kill(static_cast<pid_t>(p->processId()), SIGTERM);
+      QVERIFY(p->waitForFinished(10000));
+      QCOMPARE(p->exitCode(), 0);
+    }
+    QProcess q;
+    q.start("sqlite3", {dir.filePath("b.db"), "SELECT count(*) FROM events"});
+    QVERIFY(q.waitForFinished(10000));
+    QCOMPARE(QString::fromUtf8(q.readAllStandardOutput()).trimmed(), QString("11"));
+    q.start("sqlite3", {dir.filePath("a.db"), "SELECT count(*), sum(status = 0), sum(status = 200), "
+                                              "(SELECT count(*) FROM forward_queue) FROM ingest_log WHERE transport = 'forward'"});
+    QVERIFY(q.waitForFinished(10000));
+    const QStringList cols = QString::fromUtf8(q.readAllStandardOutput()).trimmed().split('|');
+    QCOMPARE(cols.size(), 4);
+    QVERIFY(cols[1].toInt() >= 1);  // the refused connections
+    QCOMPARE(cols[2], QString("1"));
+    QCOMPARE(cols[3], QString("0"));
   }
 };
 
