@@ -83,6 +83,15 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   tick_->setSingleShot(true);
   connect(tick_, &QTimer::timeout, this, &MainWindow::tick);
   sinceTick_.start();
+  if (options_.forwardStatus) {
+    // The forwarder's state changes without new data (the upstream goes down), so it is polled on its own.
+    auto* poll = new QTimer(this);
+    poll->setInterval(500);
+    connect(poll, &QTimer::timeout, this, [this] {
+      if (pages_->currentIndex() == static_cast<int>(Page::Ingest)) refreshForwarding();
+    });
+    poll->start();
+  }
 
   QSettings settings;
   resize(1280, 800);  // first run; a saved geometry replaces it
@@ -327,7 +336,6 @@ void MainWindow::onStored(const store::StoredSummary& summary) {
 }
 
 void MainWindow::tick() {
-  // The forwarder's state changes without new data (the upstream went down): it has its own poll.
   if (options_.forwardStatus && pages_->currentIndex() == static_cast<int>(Page::Ingest)) refreshForwarding();
   if (!dirty_ && !sessionDirty_) return;
   sinceTick_.restart();
