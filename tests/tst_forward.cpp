@@ -137,6 +137,8 @@ class TestForward : public QObject {
       QVERIFY(r.header("User-Agent").rfind("cctv/", 0) == 0);
       QCOMPARE(r.header("Host"), "127.0.0.1:" + std::to_string(upstream.port()));
     }
+    // All of it over one kept-alive connection.
+    QCOMPARE(upstream.openConnections(), std::size_t{1});
     // Every delivery is logged, and the queue is empty once the deletions are committed.
     QTRY_COMPARE(server.count("SELECT count(*) FROM ingest_log WHERE transport = 'forward' AND status = 200"),
                  static_cast<std::int64_t>(expected.size()));

@@ -220,23 +220,25 @@ struct Forwarder::Impl {
     } else {
       cursor = done.id;
       const std::string what = describe(reply);
-      std::lock_guard<std::mutex> lock(m);
-      status.failedAttempts = 0;
-      if (verdict == Verdict::Delivered) {
-        e.accepted = done.items;
-        const std::string body = excerpt(reply);
-        if (!body.empty() && body != "{}") e.message = "upstream: " + body;
-        ++status.forwardedRequests;
-        status.forwardedItems += done.items;
-        status.lastDeliveredNs = e.receivedAtNs;
-        enter(ForwardState::Ok, "delivering to " + done.url->authority() + " again");
-      } else {
-        e.rejected = done.items;
-        e.message = "refused for good (" + what + "); dropped";
-        ++status.refusedRequests;
-        status.lastError = e.message;
-        status.lastErrorNs = e.receivedAtNs;
-        enter(ForwardState::Failing, done.url->text() + " refused a request for good (" + what + "); dropping what it refuses");
+      {  // the status, under its lock; the writer is told outside it
+        std::lock_guard<std::mutex> lock(m);
+        status.failedAttempts = 0;
+        if (verdict == Verdict::Delivered) {
+          e.accepted = done.items;
+          const std::string body = excerpt(reply);
+          if (!body.empty() && body != "{}") e.message = "upstream: " + body;
+          ++status.forwardedRequests;
+          status.forwardedItems += done.items;
+          status.lastDeliveredNs = e.receivedAtNs;
+          enter(ForwardState::Ok, "delivering to " + done.url->authority() + " again");
+        } else {
+          e.rejected = done.items;
+          e.message = "refused for good (" + what + "); dropped";
+          ++status.refusedRequests;
+          status.lastError = e.message;
+          status.lastErrorNs = e.receivedAtNs;
+          enter(ForwardState::Failing, done.url->text() + " refused a request for good (" + what + "); dropping what it refuses");
+        }
       }
       writer.forwardDone(done.id, e);
     }

@@ -39,6 +39,7 @@ class FakeUpstream {
 
   void setMode(Mode mode, int retryAfterSeconds = 0);
   std::vector<UpstreamRequest> received() const;
+  std::size_t openConnections() const { return server_ ? server_->openConnections() : 0; }
   std::size_t count() const;
 
  private:
