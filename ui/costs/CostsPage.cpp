@@ -48,15 +48,7 @@ void showTip(const QString& text) { QToolTip::showText(QCursor::pos(), text); }
 }  // namespace
 
 CostsPage::CostsPage(QWidget* parent) : QWidget(parent), range_(new RangeSelector(this)) {
-  auto* title = new QLabel(tr("Costs"), this);
-  QFont titleFont = title->font();
-  titleFont.setBold(true);
-  titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
-  title->setFont(titleFont);
-  auto* header = new QHBoxLayout;
-  header->addWidget(title);
-  header->addStretch(1);
-  header->addWidget(range_);
+  QHBoxLayout* header = rangePageHeader(tr("Costs"), range_, this);
 
   // Headline tiles: the four numbers people look for first.
   auto* tiles = new QHBoxLayout;

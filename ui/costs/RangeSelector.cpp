@@ -1,8 +1,11 @@
 #include "costs/RangeSelector.h"
 
+#include <QLabel>
+
 #include <QButtonGroup>
 #include <QDateTime>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QToolButton>
 
 namespace cctv::ui {
@@ -80,6 +83,19 @@ std::int64_t RangeSelector::rangeStartNs(Range range, std::int64_t nowNs) {
   }
   const QDate today = QDateTime::fromMSecsSinceEpoch(nowNs / kNsPerMs, Qt::UTC).date();
   return QDateTime(today.addDays(-daysBack), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch() * kNsPerMs;
+}
+
+QHBoxLayout* rangePageHeader(const QString& title, RangeSelector* range, QWidget* page) {
+  auto* label = new QLabel(title, page);
+  QFont font = label->font();
+  font.setBold(true);
+  font.setPointSizeF(font.pointSizeF() * 1.5);
+  label->setFont(font);
+  auto* header = new QHBoxLayout;
+  header->addWidget(label);
+  header->addStretch(1);
+  header->addWidget(range);
+  return header;
 }
 
 }  // namespace cctv::ui

@@ -10,6 +10,7 @@
 #include <functional>
 
 class QButtonGroup;
+class QHBoxLayout;
 
 namespace cctv::ui {
 
@@ -47,5 +48,8 @@ class RangeSelector : public QWidget {
   Range range_ = Range::All;
   std::function<std::int64_t()> clock_;
 };
+
+// The top row of a page with a range: its title, large and bold, on the left and `range` on the right.
+QHBoxLayout* rangePageHeader(const QString& title, RangeSelector* range, QWidget* page);
 
 }  // namespace cctv::ui

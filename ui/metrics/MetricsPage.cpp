@@ -67,15 +67,7 @@ class NumberItem : public QTableWidgetItem {
 }  // namespace
 
 MetricsPage::MetricsPage(QWidget* parent) : QWidget(parent), range_(new RangeSelector(this)) {
-  auto* title = new QLabel(tr("Metrics"), this);
-  QFont titleFont = title->font();
-  titleFont.setBold(true);
-  titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
-  title->setFont(titleFont);
-  auto* header = new QHBoxLayout;
-  header->addWidget(title);
-  header->addStretch(1);
-  header->addWidget(range_);
+  QHBoxLayout* header = rangePageHeader(tr("Metrics"), range_, this);
 
   totals_ = new QLabel(this);
   totals_->setObjectName(QStringLiteral("metricTotals"));

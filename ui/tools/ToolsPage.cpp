@@ -102,15 +102,7 @@ ToolsPage::ToolsPage(QWidget* parent)
                                     tr("api_error, api_retries_exhausted and api_refusal events are counted here."),
                                     QStringLiteral("errorsEmptyState"), this));
 
-  auto* title = new QLabel(tr("Tools & errors"), this);
-  QFont titleFont = title->font();
-  titleFont.setBold(true);
-  titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
-  title->setFont(titleFont);
-  auto* header = new QHBoxLayout;
-  header->addWidget(title);
-  header->addStretch(1);
-  header->addWidget(range_);
+  QHBoxLayout* header = rangePageHeader(tr("Tools & errors"), range_, this);
 
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->setChildrenCollapsible(false);
