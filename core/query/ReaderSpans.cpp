@@ -10,18 +10,15 @@ using store::Statement;
 namespace {
 
 // Attribute maps are stored as JSON objects (values already flattened from AnyValue by the normalizer).
-std::vector<std::pair<std::string, std::string>> flattenObject(const nlohmann::json& obj) {
+// With ordered_json the attributes keep the order Claude Code sent them in.
+template <typename Json>
+std::vector<std::pair<std::string, std::string>> flattenObject(const Json& obj) {
   std::vector<std::pair<std::string, std::string>> out;
   if (!obj.is_object()) return out;
   out.reserve(obj.size());
   for (auto it = obj.begin(); it != obj.end(); ++it)
-    out.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
+    out.emplace_back(it.key(), it->is_string() ? it->template get<std::string>() : it->dump());
   return out;
-}
-
-nlohmann::json parseOrNull(const std::string& text) {
-  // Stored by our own normalizer, so always valid; a damaged row shows without attributes, not as a crash.
-  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 std::int64_t parseNs(const nlohmann::json& v) {
@@ -47,13 +44,9 @@ data::SpanItem readSpan(const Statement& st) {
   s.endNs = st.columnInt(6);
   s.statusCode = static_cast<int>(st.columnInt(7));
   s.statusMessage = st.columnText(8);
-  // ordered_json keeps the attributes in the order Claude Code sent them.
-  const auto attrs = nlohmann::ordered_json::parse(st.columnText(9), nullptr, false);
-  if (attrs.is_object()) {
-    for (auto it = attrs.begin(); it != attrs.end(); ++it)
-      s.attributes.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
-  }
-  const nlohmann::json events = parseOrNull(st.columnText(10));
+  // Stored by our own normalizer, so always valid; a damaged row shows without attributes, not as a crash.
+  s.attributes = flattenObject(nlohmann::ordered_json::parse(st.columnText(9), nullptr, false));
+  const auto events = nlohmann::json::parse(st.columnText(10), nullptr, false);
   if (events.is_array()) {
     for (const auto& e : events) {
       if (!e.is_object()) continue;
@@ -67,32 +60,31 @@ data::SpanItem readSpan(const Statement& st) {
   return s;
 }
 
+constexpr const char* kSpanColumns =
+    "SELECT id, trace_id, span_id, parent_span_id, name, start_time_unix_nano, end_time_unix_nano, status_code, "
+    "status_message, attributes, events FROM span_data ";
+
 }  // namespace
 
-std::vector<data::SpanItem> Reader::promptSpans(const std::string& promptId) {
-  // Claude Code's spans carry no prompt id; the log records of a prompt carry the trace id of its interaction
-  // span. So a prompt's spans are those of the traces its events name: spans exported after their logs (the
-  // usual order) join in on the next query, and a prompt whose logs carried no trace ids has none.
-  Statement st = db_.prepare(
-      "SELECT id, trace_id, span_id, parent_span_id, name, start_time_unix_nano, end_time_unix_nano, status_code, "
-      "status_message, attributes, events FROM span_data WHERE trace_id IN ("
-      "  SELECT DISTINCT lower(hex(trace_id)) FROM event_data"
-      "  WHERE prompt_id_ref = (SELECT id FROM prompts WHERE prompt_id = ?1) AND trace_id IS NOT NULL) "
-      "ORDER BY start_time_unix_nano, id");
-  st.bind(1, promptId);
+std::vector<data::SpanItem> Reader::spansWhere(const std::string& where, const std::string& arg) {
+  Statement st = db_.prepare(kSpanColumns + ("WHERE " + where) + " ORDER BY start_time_unix_nano, id");
+  st.bind(1, arg);
   std::vector<data::SpanItem> out;
   while (st.step()) out.push_back(readSpan(st));
   return out;
 }
 
+std::vector<data::SpanItem> Reader::promptSpans(const std::string& promptId) {
+  // Claude Code's spans carry no prompt id; the log records of a prompt carry the trace id of its interaction
+  // span. So a prompt's spans are those of the traces its events name: spans exported after their logs (the
+  // usual order) join in on the next query, and a prompt whose logs carried no trace ids has none.
+  return spansWhere("trace_id IN (SELECT DISTINCT lower(hex(trace_id)) FROM event_data WHERE prompt_id_ref = "
+                    "(SELECT id FROM prompts WHERE prompt_id = ?1) AND trace_id IS NOT NULL)",
+                    promptId);
+}
+
 std::vector<data::SpanItem> Reader::traceSpans(const std::string& traceId) {
-  Statement st = db_.prepare(
-      "SELECT id, trace_id, span_id, parent_span_id, name, start_time_unix_nano, end_time_unix_nano, status_code, "
-      "status_message, attributes, events FROM span_data WHERE trace_id = ?1 ORDER BY start_time_unix_nano, id");
-  st.bind(1, traceId);
-  std::vector<data::SpanItem> out;
-  while (st.step()) out.push_back(readSpan(st));
-  return out;
+  return spansWhere("trace_id = ?1", traceId);
 }
 
 }  // namespace cctv::query

@@ -1,7 +1,5 @@
 #include "costs/RangeSelector.h"
 
-#include <QLabel>
-
 #include <QButtonGroup>
 #include <QDateTime>
 #include <QHBoxLayout>
