@@ -11,6 +11,7 @@
 #include "support/TestServer.h"
 
 #include <cmath>
+#include <optional>
 
 using namespace cctv;
 using namespace cctv::test;
@@ -65,10 +66,11 @@ std::string apiRequestJson(const std::string& session, int seq, std::int64_t tim
          s("cache_read_tokens", "0") + "," + s("cache_creation_tokens", "0") + "]}]}]}]}";
 }
 
-const data::Reconciliation* find(const std::vector<data::Reconciliation>& rs, const std::string& session) {
+// A copy: callers often pass the Reader's answer, a temporary, and a pointer into it would dangle.
+std::optional<data::Reconciliation> find(const std::vector<data::Reconciliation>& rs, const std::string& session) {
   for (const auto& r : rs)
-    if (r.sessionId == session) return &r;
-  return nullptr;
+    if (r.sessionId == session) return r;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -144,7 +146,7 @@ class TestMetrics : public QObject {
 
     // json-basic, in detail: 2 API calls, 44,331 tokens, $0.05187135; one session started; active time.
     const std::string basic = "1aa76773-1ce3-4d9a-9524-fe103a5a163d";
-    const auto* b = find(rs, basic);
+    const auto b = find(rs, basic);
     if (!b) QSKIP("json-basic's session id changed in the fixtures");
     QCOMPARE(b->status, data::ReconcileStatus::Agree);
     const data::MetricTotals m = rd.sessionMetrics(basic);
@@ -195,7 +197,7 @@ class TestMetrics : public QObject {
     // A batch re-exported with new timestamps is new data to any receiver: the totals double, and the
     // reconciliation says so, with the difference.
     QCOMPARE(post("/v1/metrics", metricsJson("claude_code.cost.usage", "USD", 1, {{sid, "", kT0 + 3 * kSec, kT0 + 4 * kSec, 0.75}})), 200);
-    const auto* r = status();
+    const auto r = status();
     QCOMPARE(r->status, data::ReconcileStatus::Differ);
     QVERIFY(std::abs(r->costDiffUsd + 0.75) < 1e-9);
     QCOMPARE(r->tokenDiff, 0);
@@ -210,7 +212,7 @@ class TestMetrics : public QObject {
     QCOMPARE(post("/v1/metrics", metricsJson("claude_code.token.usage", "tokens", 1,
                                              {{sid, "input", kT0, kT0 + 60 * kSec, 10}, {sid, "output", kT0, kT0 + 60 * kSec, 1}})),
              200);
-    const auto* r = find(reader().reconciliation(0, 0), sid);
+    const auto r = find(reader().reconciliation(0, 0), sid);
     QVERIFY(r);
     QCOMPARE(r->status, data::ReconcileStatus::Differ);
     QVERIFY(std::abs(r->costDiffUsd - 0.20) < 1e-9);
