@@ -20,9 +20,13 @@ function(cctv_add_library name)
   cctv_target_defaults(${name})
 endfunction()
 
-# cctv_add_test(<name> SOURCES ... LIBS ... [TIMEOUT s]): a Qt Test executable run by ctest offscreen.
+# cctv_add_test(<name> SOURCES ... LIBS ... [TIMEOUT s] [EXECUTABLE]): a Qt Test executable run by ctest
+# offscreen. Tests that link a cctv layer carry the label `unit` and are part of the `cctv_unit_tests` target
+# (tools/test builds and runs those again under ASan + UBSan); EXECUTABLE marks a test that drives the cctv
+# program or the package from outside instead (label `executable`).
+add_custom_target(cctv_unit_tests)
 function(cctv_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "EXECUTABLE" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   set_target_properties(${name} PROPERTIES AUTOMOC ON)
   cctv_target_defaults(${name})
@@ -32,7 +36,16 @@ function(cctv_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
+  if(CCTV_SANITIZE)
+    math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * 3")  # instrumented code runs 2-3x slower
+  endif()
+  if(ARG_EXECUTABLE)
+    set(label executable)
+  else()
+    set(label unit)
+    add_dependencies(cctv_unit_tests ${name})
+  endif()
   add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1")
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${label}
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
 endfunction()

@@ -32,10 +32,16 @@ cctv_install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
-# cctv_build <build-dir> [extra cmake args...]
+# cctv_build <build-dir> [extra cmake args...] [--target TARGET...]
 cctv_build() {
   local dir=$1
   shift
-  cmake -S "$CCTV_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$dir" -j"${CCTV_JOBS:-2}"
+  local configure=() build=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--target" ]; then build=("$@"); break; fi
+    configure+=("$1")
+    shift
+  done
+  cmake -S "$CCTV_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${configure[@]}" >/dev/null
+  cmake --build "$dir" -j"${CCTV_JOBS:-2}" "${build[@]}"
 }
