@@ -279,9 +279,10 @@ int runGui(const Options& o) {
       win->setRedact(now.receiver.normalize.redactContent);
       if (!ok) {
         std::fprintf(stderr, "cctv: preferences not applied: %s\n", why.c_str());
-        return url.isEmpty() ? QObject::tr("%1. Nothing listens now.").arg(QString::fromStdString(why))
-                             : QObject::tr("%1. Still listening on %2; nothing was saved.")
-                                   .arg(QString::fromStdString(why), url);
+        QString reason = QString::fromStdString(why);
+        if (!reason.isEmpty()) reason[0] = reason[0].toUpper();  // a sentence in the dialog
+        return url.isEmpty() ? QObject::tr("%1. Nothing listens now.").arg(reason)
+                             : QObject::tr("%1. Still listening on %2; nothing was saved.").arg(reason, url);
       }
       std::fprintf(stderr, "cctv: preferences applied; listening on %s\n", service->url().c_str());
     }

@@ -31,7 +31,10 @@ PreferencesDialog* MainWindow::openPreferences(PreferencesDialog::Page page) {
         applyTheme(next.theme);
       }
       options_.settings = next;
-      statusBar()->showMessage(tr("Preferences saved."), 8000);
+      // The message covers the listener label for a while: it names the address itself.
+      statusBar()->showMessage(options_.url.isEmpty() ? tr("Preferences saved.")
+                                                      : tr("Preferences saved; listening on %1.").arg(options_.url),
+                               8000);
       return {};
     });
   }
