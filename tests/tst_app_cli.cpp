@@ -331,6 +331,24 @@ class TestAppCli : public QObject {
              qPrintable(r.err));
     QCOMPARE(r.err.count('\n'), 1);
 
+    // --read-only beside it: a window (offscreen) with no receiver of its own, on the same database.
+    QProcessEnvironment env = headlessEnv();
+    env.insert("DISPLAY", ":cctv-test");
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
+    QProcess viewer;
+    viewer.setProcessEnvironment(env);
+    // A free port: were --read-only to start a receiver, it would listen there and say so.
+    viewer.start(QStringLiteral(CCTV_BINARY), {"--read-only", "--no-grpc", "--http-port", "0", "--db", dir.filePath("a.db")});
+    QVERIFY(viewer.waitForStarted(10000));
+    QTest::qWait(2000);
+    QCOMPARE(viewer.state(), QProcess::Running);
+    ::kill(static_cast<pid_t>(viewer.processId()), SIGTERM);
+    QVERIFY(viewer.waitForFinished(10000));
+    QCOMPARE(viewer.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(viewer.readAllStandardOutput()), QString());  // never "listening on"
+    QVERIFY(QFile::exists(dir.filePath("a.db.instance")));  // the receiver's, untouched
+
     ::kill(static_cast<pid_t>(a.processId()), SIGTERM);
     QVERIFY(a.waitForFinished(10000));
     QCOMPARE(a.exitCode(), 0);
