@@ -2,22 +2,46 @@
 
 #include <QCommandLineParser>
 #include <QHostAddress>
-#include <QStandardPaths>
 
 #include <cstdio>
 
-#include "forward/Endpoint.h"
 
 namespace cctv::app {
 
-QString defaultDatabasePath() {
-  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/cctv/cctv.db");
+config::Settings settingsOf(const Options& o) {
+  config::Settings s;
+  s.httpPort = o.httpPort;
+  s.grpcPort = o.grpcPort;
+  s.grpc = !o.noGrpc;
+  s.bind = o.bind;
+  s.token = o.token;
+  s.insecure = o.insecure;
+  s.dbPath = o.dbPath;
+  s.retainDays = o.retainDays.value_or(0);
+  s.retainMb = o.retainMb.value_or(0);
+  s.redact = o.redact;
+  s.forward = o.forward;
+  s.forwardHeaders = o.forwardHeaders;
+  s.forwardCa = o.forwardCa;
+  s.forwardQueueMax = o.forwardQueueMax;
+  return s;
 }
 
-bool isLoopback(const QString& address) {
-  if (address == QLatin1String("localhost")) return true;
-  QHostAddress a;
-  return a.setAddress(address) && a.isLoopback();
+void applySettings(const config::Settings& s, Options* o) {
+  o->httpPort = s.httpPort;
+  o->grpcPort = s.grpcPort;
+  o->noGrpc = !s.grpc;
+  o->bind = s.bind;
+  o->token = s.token;
+  o->insecure = s.insecure;
+  o->dbPath = s.dbPath.isEmpty() ? config::defaultDatabasePath() : s.dbPath;
+  o->retainDays = s.retainDays;
+  o->retainMb = s.retainMb;
+  o->redact = s.redact;
+  o->forward = s.forward;
+  o->forwardHeaders = s.forwardHeaders;
+  o->forwardCa = s.forwardCa;
+  o->forwardQueueMax = s.forwardQueueMax;
 }
 
 bool isBatchCommand(const QStringList& args) {
@@ -133,9 +157,14 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                                            QStringLiteral("Cap of the forward queue in bytes; past it the oldest "
                                                           "requests are dropped (default 268435456)."),
                                            QStringLiteral("BYTES"), QStringLiteral("268435456"));
+  const QCommandLineOption readOnly(QStringLiteral("read-only"),
+                                    QStringLiteral("Open the database in the window for viewing only: no receiver, no "
+                                                   "writes, no retention or deletions (e.g. while another cctv "
+                                                   "receives into it); the window still shows what arrives."));
   p.addOptions({headless, port, grpcPort, noGrpc, bind, db, token, maxBody, insecure, redact, quiet, retainDays,
                 retainMb, forward, forwardLogs, forwardMetrics, forwardTraces, forwardHeader, forwardCa,
-                forwardQueueMax, screenshot, page, session, importOpt, signalOpt, exportSession, format, output});
+                forwardQueueMax, readOnly, screenshot, page, session, importOpt, signalOpt, exportSession, format,
+                output});
 
   auto fail = [&](const QString& msg) -> std::optional<Options> {
     std::fprintf(stderr, "cctv: %s\n", qPrintable(msg));
@@ -168,10 +197,9 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
                     .arg(p.value(grpcPort)));
   o.noGrpc = p.isSet(noGrpc);
   o.bind = p.value(bind);
-  QHostAddress probe;
-  if (o.bind != QLatin1String("localhost") && !probe.setAddress(o.bind))
-    return fail(QStringLiteral("--bind must be an IP address, not '%1'").arg(o.bind));
-  o.dbPath = p.isSet(db) ? p.value(db) : defaultDatabasePath();
+  if (const config::Problem bad = config::checkListener(o.bind, QStringLiteral("-"), true, config::Naming::Flags))
+    return fail(bad.message);
+  o.dbPath = p.isSet(db) ? p.value(db) : config::defaultDatabasePath();
   o.token = p.value(token);
   o.maxBody = p.value(maxBody).toULongLong(&ok);
   if (!ok || o.maxBody == 0)
@@ -200,19 +228,9 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   if (!ok || o.forwardQueueMax <= 0)
     return fail(QStringLiteral("--forward-queue-max must be a positive number of bytes, not '%1'")
                     .arg(p.value(forwardQueueMax)));
-  {
-    std::string error;
-    forward::ForwardTargets targets;
-    if (!forward::resolveTargets(o.forward.toStdString(), o.forwardLogs.toStdString(), o.forwardMetrics.toStdString(),
-                                 o.forwardTraces.toStdString(), &targets, &error))
-      return fail(QString::fromStdString(error));
-    for (const QString& h : o.forwardHeaders) {
-      std::pair<std::string, std::string> header;
-      if (!forward::parseHeader(h.toStdString(), &header, &error)) return fail(QString::fromStdString(error));
-    }
-    if (!o.forwarding() && (!o.forwardHeaders.isEmpty() || !o.forwardCa.isEmpty()))
-      return fail(QStringLiteral("--forward-header and --forward-ca need --forward URL (or --forward-logs/-metrics/-traces)"));
-  }
+  if (const config::Problem bad = config::checkForward(o.forward, o.forwardLogs, o.forwardMetrics, o.forwardTraces,
+                                                       o.forwardHeaders, o.forwardCa, config::Naming::Flags))
+    return fail(bad.message);
   o.screenshot = p.value(screenshot);
   o.page = p.value(page);
   o.session = p.value(session);
@@ -243,10 +261,31 @@ std::optional<Options> parseOptions(const QStringList& args, int* exitCode) {
   if (o.forwarding() && (!o.importFiles.isEmpty() || p.isSet(exportSession)))
     return fail(QStringLiteral("--forward goes with the receiver, not with --import/--export (imported files are not "
                                "forwarded)"));
-  if (!isLoopback(o.bind) && o.token.isEmpty() && !o.insecure)
-    return fail(QStringLiteral("refusing to listen on %1 without --token: anyone who can reach it could write "
-                               "to your database (pass --insecure to do it anyway)")
-                    .arg(o.bind));
+  o.readOnly = p.isSet(readOnly);
+  if (o.readOnly && (o.headless || !o.importFiles.isEmpty() || p.isSet(exportSession)))
+    return fail(QStringLiteral("--read-only opens the window for viewing; it does not go with --headless, --import "
+                               "or --export"));
+  if (o.readOnly && o.forwarding())
+    return fail(QStringLiteral("--read-only runs no receiver, so there is nothing to --forward"));
+  if (const config::Problem bad = config::checkListener(o.bind, o.token, o.insecure, config::Naming::Flags))
+    return fail(bad.message);
+  if (o.grpcPort == o.httpPort && o.httpPort != 0 && !o.noGrpc)
+    return fail(QStringLiteral("--http-port and --grpc-port cannot be the same port (%1)").arg(o.httpPort));
+  // Which preferences the command line fixed for this run.
+  const struct {
+    const QCommandLineOption& option;
+    config::Fields field;
+  } fixedBy[] = {{port, config::HttpPort},         {grpcPort, config::GrpcPort},   {noGrpc, config::Grpc},
+                 {bind, config::Bind},             {token, config::Token},         {insecure, config::Insecure},
+                 {db, config::DbPath},             {retainDays, config::RetainDays}, {retainMb, config::RetainMb},
+                 {redact, config::Redact},         {forward, config::Forward},     {forwardHeader, config::ForwardHeaders},
+                 {forwardCa, config::ForwardCa},   {forwardQueueMax, config::ForwardQueueMax}};
+  for (const auto& f : fixedBy)
+    if (p.isSet(f.option)) o.fixed |= f.field;
+  if (p.isSet(grpcPort)) o.fixed |= config::Grpc;  // a gRPC port on the command line means gRPC on
+  // Per-signal forward URLs have no preference; with them the whole forwarding setup is the command line's.
+  if (!o.forwardLogs.isEmpty() || !o.forwardMetrics.isEmpty() || !o.forwardTraces.isEmpty())
+    o.fixed |= config::kForwardFields;
   return o;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "config/Settings.h"
+
 namespace cctv::app {
 
 struct Options {
@@ -41,7 +43,15 @@ struct Options {
   QString exportSession;    // --export SESSION_ID
   QString exportFormat = QStringLiteral("otlp-json");  // --format otlp-json | csv
   QString output;           // -o / --output FILE
+  // --read-only: the window only views the database (no receiver, no writer, no maintenance).
+  bool readOnly = false;
+  // The preferences given on the command line: they win over the saved ones for this run (config::merge).
+  config::Fields fixed = 0;
 };
+
+// The preference-shaped part of the options, and back (the per-signal forward URLs stay as they are).
+config::Settings settingsOf(const Options& o);
+void applySettings(const config::Settings& s, Options* o);
 
 // True when argv asks for a batch command (--import / --export): no window is needed for it.
 bool isBatchCommand(const QStringList& args);
@@ -49,9 +59,5 @@ bool isBatchCommand(const QStringList& args);
 // Parses argv. On --help/--version prints and returns nullopt with *exitCode 0; on a bad argument prints a
 // one-line error and returns nullopt with *exitCode 1.
 std::optional<Options> parseOptions(const QStringList& args, int* exitCode);
-
-// ~/.local/share/cctv/cctv.db (XDG_DATA_HOME respected).
-QString defaultDatabasePath();
-bool isLoopback(const QString& address);
 
 }  // namespace cctv::app

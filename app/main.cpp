@@ -18,6 +18,7 @@
 #include "ServiceOptions.h"
 #include "SignalWatcher.h"
 #include "ingest/IngestService.h"
+#include "ingest/PortOwner.h"
 
 namespace {
 
@@ -39,9 +40,26 @@ int runHeadless(QCoreApplication& app, const cctv::app::Options& o) {
     std::fprintf(stderr, "cctv: signal %d, finishing and flushing\n", sig);
     app.quit();
   });
-  cctv::ingest::IngestService service(cctv::app::serviceOptions(o));
+  const cctv::ingest::ServiceOptions so = cctv::app::serviceOptions(o);
+  cctv::ingest::IngestService service(so);
   std::string error;
   if (!service.start(&error)) {
+    // A port another cctv holds: say which, and exit 3 (scripts can tell it from other failures, exit 1).
+    if (service.failure() == cctv::ingest::IngestService::Failure::Listen && service.failedPort() != 0) {
+      const auto owner = cctv::ingest::whoHasPort(so.dbPath, so.http.bindAddress, service.failedPort());
+      if (owner.kind == cctv::ingest::PortOwner::Kind::SameDatabase) {
+        std::fprintf(stderr,
+                     "cctv: another cctv (pid %ld) already receives into %s at %s; view it with --read-only (in "
+                     "the window), or pick another port\n",
+                     owner.pid, so.dbPath.c_str(), owner.url.c_str());
+        return 3;
+      }
+      if (owner.kind == cctv::ingest::PortOwner::Kind::OtherCctv) {
+        std::fprintf(stderr, "cctv: %s (another cctv, with another database, has port %u; pick another port)\n",
+                     error.c_str(), static_cast<unsigned>(owner.port));
+        return 3;
+      }
+    }
     std::fprintf(stderr, "cctv: %s\n", error.c_str());
     return 1;
   }
@@ -103,6 +121,11 @@ int main(int argc, char** argv) {
     int exitCode = 0;
     const auto options = cctv::app::parseOptions(app.arguments(), &exitCode);
     if (!options) return exitCode;
+    if (options->readOnly) {
+      std::fprintf(stderr, "cctv: --read-only opens the window, and there is no display (DISPLAY and "
+                           "WAYLAND_DISPLAY are unset)\n");
+      return 1;
+    }
     if (!options->headless)
       std::fprintf(stderr, "cctv: no display (DISPLAY and WAYLAND_DISPLAY are unset): running the headless "
                            "receiver\n");

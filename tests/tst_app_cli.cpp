@@ -1,8 +1,10 @@
-// The cctv executable as a user runs it: flags, the "listening on" line, refusals with exit code 1,
-// and SIGTERM flushing everything acknowledged before exiting 0.
+// The cctv executable as a user runs it: flags, the "listening on" line, refusals with exit code 1, a port
+// another cctv has (exit 3), the window's preferences under the flags, and SIGTERM flushing everything
+// acknowledged before exiting 0.
 
 #include <QtTest>
 
+#include <QDir>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -303,6 +305,101 @@ class TestAppCli : public QObject {
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("cannot load CA certificates from"), qPrintable(r.err));
     QCOMPARE(r.err.count('\n'), 1);
+  }
+
+  // A second cctv on a port the first has: exit 3 and a line that says who has it.
+  void portOfAnotherCctv() {
+    QTemporaryDir dir;
+    QProcess a;
+    a.setProcessEnvironment(headlessEnv());
+    a.start(QStringLiteral(CCTV_BINARY), {"--http-port", "0", "--no-grpc", "--quiet", "--db", dir.filePath("a.db")});
+    QVERIFY(a.waitForReadyRead(10000));
+    const QString line = QString::fromUtf8(a.readLine()).trimmed();
+    QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), qPrintable(line));
+    const QString port = line.section(':', -1);
+
+    Run r = run({"--headless", "--http-port", port, "--no-grpc", "--db", dir.filePath("a.db")});
+    QCOMPARE(r.exitCode, 3);
+    QCOMPARE(r.err, QStringLiteral("cctv: another cctv (pid %1) already receives into %2 at %3; view it with "
+                                   "--read-only (in the window), or pick another port\n")
+                        .arg(a.processId())
+                        .arg(dir.filePath("a.db"), line.section(' ', -1)));
+
+    r = run({"--headless", "--http-port", port, "--no-grpc", "--db", dir.filePath("b.db")});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains("(another cctv, with another database, has port " + port + "; pick another port)"),
+             qPrintable(r.err));
+    QCOMPARE(r.err.count('\n'), 1);
+
+    // --read-only beside it: a window (offscreen) with no receiver of its own, on the same database.
+    QProcessEnvironment env = headlessEnv();
+    env.insert("DISPLAY", ":cctv-test");
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
+    QProcess viewer;
+    viewer.setProcessEnvironment(env);
+    // A free port: were --read-only to start a receiver, it would listen there and say so.
+    viewer.start(QStringLiteral(CCTV_BINARY), {"--read-only", "--no-grpc", "--http-port", "0", "--db", dir.filePath("a.db")});
+    QVERIFY(viewer.waitForStarted(10000));
+    QTest::qWait(2000);
+    QCOMPARE(viewer.state(), QProcess::Running);
+    ::kill(static_cast<pid_t>(viewer.processId()), SIGTERM);
+    QVERIFY(viewer.waitForFinished(10000));
+    QCOMPARE(viewer.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(viewer.readAllStandardOutput()), QString());  // never "listening on"
+    QVERIFY(QFile::exists(dir.filePath("a.db.instance")));  // the receiver's, untouched
+
+    ::kill(static_cast<pid_t>(a.processId()), SIGTERM);
+    QVERIFY(a.waitForFinished(10000));
+    QCOMPARE(a.exitCode(), 0);
+    QVERIFY(!QFile::exists(dir.filePath("a.db.instance")));  // released on the way out
+  }
+
+  void readOnlyIsForTheWindow() {
+    QTemporaryDir dir;
+    Run r = run({"--read-only", "--headless", "--db", dir.filePath("a.db")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--read-only opens the window"), qPrintable(r.err));
+    r = run({"--read-only", "--db", dir.filePath("a.db")});  // no display
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--read-only opens the window, and there is no display"), qPrintable(r.err));
+    r = run({"--read-only", "--forward", "http://127.0.0.1:9"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(!QFile::exists(dir.filePath("a.db")));
+  }
+
+  // The window (offscreen) takes its listener from the saved preferences, and a flag wins over them.
+  void theCommandLineWinsOverThePreferences() {
+    QTemporaryDir dir;
+    QTcpServer reserve;
+    QVERIFY(reserve.listen(QHostAddress::LocalHost, 0));
+    const QString saved = QString::number(reserve.serverPort());
+    reserve.close();
+    QDir().mkpath(dir.filePath("config/cctv"));
+    writeFile(dir.filePath("config/cctv/cctv.conf"),
+              "[listener]\nhttpPort=" + saved.toUtf8() + "\ngrpc=false\ntoken=fromprefs\n");
+    QProcessEnvironment env = headlessEnv();
+    env.insert("DISPLAY", ":cctv-test");  // a window, drawn offscreen
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
+    env.insert("XDG_DATA_HOME", dir.filePath("data"));
+    auto listening = [&](const QStringList& args) {
+      QProcess p;
+      p.setProcessEnvironment(env);
+      p.start(QStringLiteral(CCTV_BINARY), args);
+      if (!p.waitForReadyRead(20000)) return QStringLiteral("no output: ") + QString::fromUtf8(p.readAllStandardError());
+      const QString line = QString::fromUtf8(p.readLine()).trimmed();
+      ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+      p.waitForFinished(10000);
+      return line;
+    };
+    QCOMPARE(listening({"--db", dir.filePath("w.db")}), "listening on http://127.0.0.1:" + saved);
+    const QString line = listening({"--db", dir.filePath("w.db"), "--http-port", "0"});
+    QVERIFY2(line.startsWith("listening on http://127.0.0.1:") && !line.endsWith(":" + saved), qPrintable(line));
+    // The flag was for that run only: the saved port is still the saved one.
+    QFile conf(dir.filePath("config/cctv/cctv.conf"));
+    QVERIFY(conf.open(QIODevice::ReadOnly));
+    QVERIFY(conf.readAll().contains("httpPort=" + saved.toUtf8()));
   }
 
   // Two cctvs, A forwarding to B, as a user would chain them: B is down at first (A queues and backs off),

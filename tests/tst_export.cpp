@@ -179,6 +179,100 @@ const char* kEdgeSpans =
 class TestExport : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void everyFixturePromptRoundTripsLosslessly() {
+    test::TestServer server;
+    QVERIFY(server.start());
+    test::HttpClient client("127.0.0.1", server.port());
+    for (const QString& run : test::fixtureRuns()) {
+      const auto requests = test::loadRun(run);
+      QCOMPARE(server.replay(requests, client), requests.size());
+    }
+    server.stop();
+    const std::string a = server.dbPath();
+    QTemporaryDir dir;
+    const auto prompts = dumpRows(a, "SELECT prompt_id, (SELECT session_id FROM sessions WHERE id = session_ref), "
+                                     "first_ns, last_ns FROM prompts ORDER BY prompt_id");
+    QVERIFY(prompts.size() >= 15);
+    int n = 0, withSpans = 0, withPoints = 0;
+    for (const std::string& row : prompts) {
+      const QStringList f = QString::fromStdString(row).split('\t');
+      auto value = [&](int i) { return f[i].mid(f[i].indexOf(':') + 1).toStdString(); };
+      const std::string prompt = value(0), session = value(1), first = value(2), last = value(3);
+      const std::string file = dir.filePath(QStringLiteral("p%1.jsonl").arg(n)).toStdString();
+      const std::string b = dir.filePath(QStringLiteral("p%1.db").arg(n++)).toStdString();
+      io::ExportCounts counts;
+      std::string error;
+      QVERIFY2(io::exportPromptOtlpJson(a, prompt, file, &counts, &error), error.c_str());
+      const auto imported = importFiles(b, {file});
+      QVERIFY(imported.at(0).ok());
+      // What the prompt is in A, and everything B holds, row for row.
+      const std::string p = quoted(prompt);
+      const std::string order[] = {" ORDER BY event_sequence, timeUnixNano, event_name, body",
+                                   " ORDER BY metric_name, attributes, start_time_unix_nano, time_unix_nano",
+                                   " ORDER BY trace_id, span_id"};
+      const std::string inA[] = {
+          "SELECT * FROM events WHERE prompt_id = " + p,
+          "SELECT * FROM metric_points WHERE session_id = " + quoted(session) + " AND time_unix_nano BETWEEN " +
+              first + " AND " + last,
+          "SELECT * FROM spans WHERE trace_id IN (SELECT traceId FROM events WHERE prompt_id = " + p + ")"};
+      const std::string inB[] = {"SELECT * FROM events", "SELECT * FROM metric_points", "SELECT * FROM spans"};
+      for (int i = 0; i < 3; ++i) {
+        auto strip = [](std::vector<std::string> rows) {
+          for (std::string& r : rows)
+            if (r.rfind("id=", 0) == 0) r.erase(0, r.find('\t') + 1);
+          return rows;
+        };
+        const auto want = strip(dumpRows(a, inA[i] + order[i]));
+        const auto got = strip(dumpRows(b, inB[i] + order[i]));
+        compareRows(got, want);
+      }
+      QVERIFY(counts.events > 0);
+      QCOMPARE(queryInt(b, "SELECT count(*) FROM events"), counts.events);
+      QCOMPARE(queryInt(b, "SELECT count(*) FROM prompts"), 1);
+      if (counts.spans > 0) ++withSpans;
+      if (counts.points > 0) ++withPoints;
+    }
+    // The fixtures exercise all three parts of a prompt's export.
+    QVERIFY(withSpans >= 3);
+    QVERIFY(withPoints >= 1);
+    std::string error;
+    io::ExportCounts counts;
+    QVERIFY(!io::exportPromptOtlpJson(a, "no-such-prompt", dir.filePath("x.jsonl").toStdString(), &counts, &error));
+    QCOMPARE(error, "no prompt no-such-prompt in " + a);
+    QVERIFY(!QFile::exists(dir.filePath("x.jsonl")));
+  }
+
+  void aPromptAsCsvHoldsItsEventsOnly() {
+    test::TestServer server;
+    QVERIFY(server.start());
+    test::HttpClient client("127.0.0.1", server.port());
+    const auto requests = test::loadRun(QStringLiteral("json-multiturn"));
+    QCOMPARE(server.replay(requests, client), requests.size());
+    server.stop();
+    const std::string db = server.dbPath();
+    const std::string prompt = server.text("SELECT prompt_id FROM prompts ORDER BY first_ns LIMIT 1 OFFSET 1");
+    QTemporaryDir dir;
+    data::EventQuery q;
+    q.promptId = prompt;
+    io::ExportCounts counts;
+    std::string error;
+    const std::string out = dir.filePath("p.csv").toStdString();
+    QVERIFY2(io::exportEventsCsv(db, q, out, &counts, &error), error.c_str());
+    const std::int64_t want = queryInt(db, "SELECT count(*) FROM events WHERE prompt_id = " + quoted(prompt));
+    QVERIFY(want > 0 && want < queryInt(db, "SELECT count(*) FROM events"));
+    QCOMPARE(counts.events, want);
+    QFile f(QString::fromStdString(out));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto rows = parseCsv(f.readAll().toStdString());
+    QCOMPARE(static_cast<std::int64_t>(rows.size()), want + 1);
+    const auto header = rows.front();
+    const auto col = std::find(header.begin(), header.end(), "prompt_id") - header.begin();
+    for (std::size_t i = 1; i < rows.size(); ++i) QCOMPARE(rows[i][col], prompt);
+    q.promptId = "nope";
+    QVERIFY(!io::exportEventsCsv(db, q, out, &counts, &error));
+    QCOMPARE(error, "no prompt nope in " + db);
+  }
+
   void everyFixtureSessionRoundTripsLosslessly() {
     // The fixtures arrive as the receiver gets them, over HTTP (and the gRPC captures as protobuf bodies).
     test::TestServer server;

@@ -98,6 +98,29 @@ class TestUiIo : public QObject {
              QStringLiteral("Exported %1 events to %2.")
                  .arg(queryInt(db, "SELECT count(*) FROM events WHERE event_name = 'api_request'"))
                  .arg(csv));
+
+    // One prompt of the traced session (what the prompts table's and the trace's context menus do).
+    const QString prompt = QString::fromStdString(
+        test::dumpRows(db, "SELECT prompt_id FROM events WHERE session_id = '" + session.toStdString() +
+                               "' AND prompt_id IS NOT NULL LIMIT 1")
+            .at(0)
+            .substr(std::string("prompt_id=text:").size()));
+    const QString promptFile = dir.filePath("p.jsonl");
+    transfer.exportPrompt(prompt, ui::DataTransfer::SessionFormat::OtlpJson, promptFile);
+    QVERIFY(finished.wait(20000));
+    QVERIFY2(finished.at(3).at(1).toBool(), qPrintable(finished.at(3).at(0).toString()));
+    const auto promptEvents = queryInt(db, "SELECT count(*) FROM events WHERE prompt_id = '" + prompt.toStdString() + "'");
+    QVERIFY(promptEvents > 0 && promptEvents < 11);
+    QVERIFY2(finished.at(3).at(0).toString().startsWith(QStringLiteral("Exported prompt %1 to %2: %3 events, ")
+                                                            .arg(prompt, promptFile)
+                                                            .arg(promptEvents)),
+             qPrintable(finished.at(3).at(0).toString()));
+    QVERIFY2(finished.at(3).at(0).toString().endsWith(", 6 spans."), qPrintable(finished.at(3).at(0).toString()));
+    transfer.exportPrompt(prompt, ui::DataTransfer::SessionFormat::Csv, dir.filePath("p.csv"));
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.at(4).at(0).toString(), QStringLiteral("Exported prompt %1 to %2: %3 events, 0 metric points, 0 spans.")
+                                                  .arg(prompt, dir.filePath("p.csv"))
+                                                  .arg(promptEvents));
     writer.stop();
   }
 

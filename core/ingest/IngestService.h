@@ -11,6 +11,7 @@
 #include "http/HttpServer.h"
 #include "ingest/GrpcReceiver.h"
 #include "ingest/HttpReceiver.h"
+#include "ingest/InstanceFile.h"
 #include "store/Writer.h"
 
 namespace cctv::ingest {
@@ -40,8 +41,21 @@ class IngestService {
   enum class Failure { None, Database, Listen };
   Failure failure() const { return failure_; }
   store::DatabaseProblem databaseProblem() const { return databaseProblem_; }
+  // After a listener failed to start (start() or reconfigure()): the port it wanted (HTTP or gRPC), 0 if none.
+  std::uint16_t failedPort() const { return failedPort_; }
   // Stops accepting, lets in-flight requests finish, writes everything queued, closes the database.
   void stop();
+
+  // Applies new options to the running service without closing the database (its dbPath and writer options
+  // other than retention are kept): a changed listener (address, ports, token, redaction, size cap, logging)
+  // replaces the HTTP and gRPC receivers, letting in-flight requests finish first; changed forwarding restarts
+  // the forwarder (queued requests stay in the on-disk queue and go to the new upstream); retention applies at
+  // once. When the new listener cannot start (port taken), the previous one is started again and false is
+  // returned with the error; if even that fails, nothing listens (failure() is Listen, url() is empty).
+  // A forwarder that cannot start (bad CA file) leaves the previous forwarding in place, and false.
+  // Call from one thread at a time, after a successful start().
+  bool reconfigure(const ServiceOptions& next, std::string* error);
+  const ServiceOptions& options() const { return options_; }
 
   std::string url() const { return receiver_ ? receiver_->url() : std::string(); }
   std::uint16_t port() const { return receiver_ ? receiver_->port() : 0; }
@@ -55,12 +69,19 @@ class IngestService {
   forward::Forwarder* forwarder() { return forwarder_.get(); }
 
  private:
+  // Starts the HTTP and gRPC receivers from options_; on failure none is left running.
+  bool startListeners(std::string* error);
+  void stopListeners();
+  bool startForwarder(std::string* error);
+
   ServiceOptions options_;
   std::unique_ptr<store::Writer> writer_;
   std::unique_ptr<forward::Forwarder> forwarder_;
   std::unique_ptr<HttpReceiver> receiver_;
   std::unique_ptr<GrpcReceiver> grpc_;
+  std::unique_ptr<InstanceFile> instance_;  // names this process next to the database while it listens
   Failure failure_ = Failure::None;
+  std::uint16_t failedPort_ = 0;
   store::DatabaseProblem databaseProblem_ = store::DatabaseProblem::None;
 };
 

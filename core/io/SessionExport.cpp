@@ -91,10 +91,36 @@ std::int64_t sessionRef(Database& db, const std::string& sessionId) {
   return st.step() ? st.columnInt(0) : 0;
 }
 
-bool exportLogs(Database& db, std::int64_t session, StoreResources& resources, LinesWriter& out,
+// What one export holds: a WHERE clause per signal (over event_data e, metric_data d + metric_series s,
+// span_data sp) with the parameters ?1..?4 they use.
+struct Selection {
+  std::string events, points, spans;
+  std::int64_t p1 = 0, p2 = 0, p3 = 0, p4 = 0;
+  void bind(Statement& st) const {
+    const int n = sqlite3_bind_parameter_count(st.handle());
+    const std::int64_t values[] = {p1, p2, p3, p4};
+    for (int i = 0; i < n && i < 4; ++i) st.bind(i + 1, values[i]);
+  }
+};
+
+Selection sessionSelection(std::int64_t session) {
+  return {"e.session_id_ref = ?1", "s.session_ref = ?1", "sp.session_ref = ?1", session};
+}
+
+// A prompt: its log records; the spans of the traces they name (how the prompt's trace finds them, since
+// spans carry no prompt id); the points of its session's series timed within its first..last event.
+Selection promptSelection(std::int64_t prompt, std::int64_t session, std::int64_t firstNs, std::int64_t lastNs) {
+  return {"e.prompt_id_ref = ?1",
+          "s.session_ref = ?2 AND d.time_ns BETWEEN ?3 AND ?4",
+          "sp.trace_id IN (SELECT DISTINCT lower(hex(trace_id)) FROM event_data WHERE prompt_id_ref = ?1 AND "
+          "trace_id IS NOT NULL)",
+          prompt, session, firstNs, lastNs};
+}
+
+bool exportLogs(Database& db, const Selection& sel, StoreResources& resources, LinesWriter& out,
                 ExportCounts* counts, const std::atomic<bool>* cancel, std::string* error) {
-  Statement st = db.prepare(eventRowsSql("e.session_id_ref = ?1"));
-  st.bind(1, session);
+  Statement st = db.prepare(eventRowsSql(sel.events));
+  sel.bind(st);
   RequestBuilder<logs::ExportLogsServiceRequest, opentelemetry::proto::logs::v1::ResourceLogs,
                  opentelemetry::proto::logs::v1::ScopeLogs>
       b(resources);
@@ -118,10 +144,10 @@ bool exportLogs(Database& db, std::int64_t session, StoreResources& resources, L
   return flush();
 }
 
-bool exportMetrics(Database& db, std::int64_t session, StoreResources& resources, LinesWriter& out,
+bool exportMetrics(Database& db, const Selection& sel, StoreResources& resources, LinesWriter& out,
                    ExportCounts* counts, const std::atomic<bool>* cancel, std::string* error) {
-  Statement st = db.prepare(pointRowsSql("s.session_ref = ?1"));
-  st.bind(1, session);
+  Statement st = db.prepare(pointRowsSql(sel.points));
+  sel.bind(st);
   RequestBuilder<metrics::ExportMetricsServiceRequest, opentelemetry::proto::metrics::v1::ResourceMetrics,
                  opentelemetry::proto::metrics::v1::ScopeMetrics>
       b(resources);
@@ -153,10 +179,10 @@ bool exportMetrics(Database& db, std::int64_t session, StoreResources& resources
   return flush();
 }
 
-bool exportSpans(Database& db, std::int64_t session, StoreResources& resources, LinesWriter& out,
+bool exportSpans(Database& db, const Selection& sel, StoreResources& resources, LinesWriter& out,
                  ExportCounts* counts, const std::atomic<bool>* cancel, std::string* error) {
-  Statement st = db.prepare(spanRowsSql("sp.session_ref = ?1"));
-  st.bind(1, session);
+  Statement st = db.prepare(spanRowsSql(sel.spans));
+  sel.bind(st);
   RequestBuilder<trace::ExportTraceServiceRequest, opentelemetry::proto::trace::v1::ResourceSpans,
                  opentelemetry::proto::trace::v1::ScopeSpans>
       b(resources);
@@ -181,6 +207,26 @@ bool exportSpans(Database& db, std::int64_t session, StoreResources& resources, 
   return flush();
 }
 
+// Writes the selection's three signals to outPath in one read snapshot; `what` names it in errors.
+bool exportSelection(Database& db, const Selection& sel, const std::string& what, const std::string& outPath,
+                     ExportCounts* counts, std::string* error, const std::atomic<bool>* cancel) {
+  AtomicFile file;
+  if (!file.open(outPath, error)) return false;
+  LinesWriter out(file, counts);
+  StoreResources resources(db);
+  std::string why;
+  const bool ok = exportLogs(db, sel, resources, out, counts, cancel, &why) &&
+                  exportMetrics(db, sel, resources, out, counts, cancel, &why) &&
+                  exportSpans(db, sel, resources, out, counts, cancel, &why);
+  if (!ok) {
+    if (stop(cancel)) *error = "cancelled";
+    else if (!why.empty()) *error = "cannot export " + what + ": " + why;
+    else if (file.commit(error)) *error = "cannot write " + outPath;  // a write failed: commit() says why
+    return false;
+  }
+  return file.commit(error);
+}
+
 }  // namespace
 
 bool exportSessionOtlpJson(const std::string& dbPath, const std::string& sessionId, const std::string& outPath,
@@ -195,22 +241,32 @@ bool exportSessionOtlpJson(const std::string& dbPath, const std::string& session
       *error = "no session " + sessionId + " in " + dbPath;
       return false;
     }
-    AtomicFile file;
-    if (!file.open(outPath, error)) return false;
-    LinesWriter out(file, counts);
-    StoreResources resources(db);
-    std::string why;
-    const bool ok = exportLogs(db, session, resources, out, counts, cancel, &why) &&
-                    exportMetrics(db, session, resources, out, counts, cancel, &why) &&
-                    exportSpans(db, session, resources, out, counts, cancel, &why);
+    const bool ok = exportSelection(db, sessionSelection(session), sessionId, outPath, counts, error, cancel);
     db.exec("COMMIT");
-    if (!ok) {
-      if (stop(cancel)) *error = "cancelled";
-      else if (!why.empty()) *error = "cannot export " + sessionId + ": " + why;
-      else if (file.commit(error)) *error = "cannot write " + outPath;  // a write failed: commit() says why
+    return ok;
+  } catch (const SqliteError& e) {
+    *error = std::string("cannot read ") + dbPath + ": " + e.what();
+    return false;
+  }
+}
+
+bool exportPromptOtlpJson(const std::string& dbPath, const std::string& promptId, const std::string& outPath,
+                          ExportCounts* counts, std::string* error, const std::atomic<bool>* cancel) {
+  *counts = ExportCounts{};
+  try {
+    Database db(dbPath, Database::Mode::ReadOnly);
+    store::checkReadable(db);
+    db.exec("BEGIN");
+    Statement st = db.prepare("SELECT id, session_ref, first_ns, last_ns FROM prompts WHERE prompt_id = ?");
+    st.bind(1, promptId);
+    if (!st.step()) {
+      *error = "no prompt " + promptId + " in " + dbPath;
       return false;
     }
-    return file.commit(error);
+    const Selection sel = promptSelection(st.columnInt(0), st.columnInt(1), st.columnInt(2), st.columnInt(3));
+    const bool ok = exportSelection(db, sel, "prompt " + promptId, outPath, counts, error, cancel);
+    db.exec("COMMIT");
+    return ok;
   } catch (const SqliteError& e) {
     *error = std::string("cannot read ") + dbPath + ": " + e.what();
     return false;
@@ -235,6 +291,10 @@ bool exportEventsCsv(const std::string& dbPath, const data::EventQuery& filter, 
     query::Reader reader(dbPath);
     if (!filter.sessionId.empty() && reader.session(filter.sessionId).ref == 0) {
       *error = "no session " + filter.sessionId + " in " + dbPath;
+      return false;
+    }
+    if (!filter.promptId.empty() && reader.promptEvents(filter.promptId).empty()) {
+      *error = "no prompt " + filter.promptId + " in " + dbPath;
       return false;
     }
     data::EventQuery q = filter;

@@ -28,8 +28,13 @@ struct ExportCounts {
 bool exportSessionOtlpJson(const std::string& dbPath, const std::string& sessionId, const std::string& outPath,
                            ExportCounts* counts, std::string* error, const std::atomic<bool>* cancel = nullptr);
 
+// Writes one prompt the same way: its log records, the spans of the traces its log records name (what its
+// trace shows), and the metric points of its session's series timed between its first and last event.
+bool exportPromptOtlpJson(const std::string& dbPath, const std::string& promptId, const std::string& outPath,
+                          ExportCounts* counts, std::string* error, const std::atomic<bool>* cancel = nullptr);
+
 // Every column of the events view (except the internal id), for the events `filter` selects (its session,
-// event name, search and sort; its paging and column choice are ignored), as RFC 4180 CSV: a header row of
+// prompt, event name, search and sort; its paging and column choice are ignored), as RFC 4180 CSV: a header row of
 // the column names, CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled.
 bool exportEventsCsv(const std::string& dbPath, const data::EventQuery& filter, const std::string& outPath,
                      ExportCounts* counts, std::string* error, const std::atomic<bool>* cancel = nullptr);

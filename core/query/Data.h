@@ -132,6 +132,7 @@ struct EventDetail {
 // A page of the events table.
 struct EventQuery {
   std::string sessionId;   // "" all sessions
+  std::string promptId;    // "" all prompts
   std::string eventName;   // "" all events
   std::string search;      // free text over attributes
   std::string sortColumn = "timeUnixNano";  // an events view column

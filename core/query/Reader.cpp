@@ -178,6 +178,11 @@ Reader::Reader(const std::string& path) : path_(path), db_(path, store::Database
   store::checkReadable(db_);
 }
 
+std::int64_t Reader::dataVersion() {
+  Statement st = db_.prepare("PRAGMA data_version");
+  return st.step() ? st.columnInt(0) : 0;
+}
+
 std::int64_t Reader::dictId(const std::string& s) {
   Statement st = db_.prepare("SELECT id FROM dict WHERE s = ?");
   st.bind(1, s);

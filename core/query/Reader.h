@@ -59,6 +59,9 @@ class Reader {
 
   std::vector<data::IngestLogRow> ingestLog(int limit, bool onlyProblems);
   data::StoreTotals totals();
+  // Changes whenever another connection (another process included) commits to the database; a read-only
+  // window polls it to see what the cctv that receives has written.
+  std::int64_t dataVersion();
 
   const std::string& path() const { return path_; }
 

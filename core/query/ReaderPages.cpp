@@ -101,11 +101,17 @@ data::EventPage Reader::events(const data::EventQuery& q) {
                      page.columns.end());
   // Filters run on the stored table, where session, prompt and names are indexed integers.
   std::string where = "1";
-  std::int64_t sessionFilter = 0, nameRef = 0;
+  std::int64_t sessionFilter = 0, nameRef = 0, promptFilter = 0;
   if (!q.sessionId.empty()) {
     sessionFilter = sessionRef(q.sessionId);
     if (!sessionFilter) sessionFilter = -1;  // unknown session: match nothing
     where += " AND e.session_id_ref = :session";
+  }
+  if (!q.promptId.empty()) {
+    Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
+    st.bind(1, q.promptId);
+    promptFilter = st.step() ? st.columnInt(0) : -1;
+    where += " AND e.prompt_id_ref = :prompt";
   }
   if (!q.eventName.empty()) {
     nameRef = dictId(q.eventName);
@@ -125,13 +131,15 @@ data::EventPage Reader::events(const data::EventQuery& q) {
   auto bindFilters = [&](Statement& st) {
     auto idx = [&](const char* n) { return sqlite3_bind_parameter_index(st.handle(), n); };
     if (int i = idx(":session")) st.bind(i, sessionFilter);
+    if (int i = idx(":prompt")) st.bind(i, promptFilter);
     if (int i = idx(":name")) st.bind(i, nameRef);
     if (int i = idx(":like")) st.bind(i, like);
   };
-  if (q.search.empty()) {
+  if (q.search.empty() && q.promptId.empty()) {
     page.total = eventCount(sessionFilter, nameRef);
   } else {
     // Free text has no index: count matches up to a cap rather than scan millions of rows for an exact total.
+    // (A prompt's events are few; they are counted the same way.)
     Statement st = db_.prepare("SELECT count(*) FROM (SELECT 1 FROM event_data e WHERE " + where + " LIMIT " +
                                std::to_string(kSearchCountCap + 1) + ")");
     bindFilters(st);

@@ -72,7 +72,9 @@ IngestPage::IngestPage(QWidget* parent) : QWidget(parent) {
 bool IngestPage::onlyProblems() const { return problems_->isChecked(); }
 
 void IngestPage::setListener(const QString& url, const QString& error, const QString& grpcUrl) {
-  if (error.isEmpty())
+  if (error.isEmpty() && url.isEmpty())
+    listener_->setText(tr("<b>Read-only:</b> this window only views the database; it does not receive."));
+  else if (error.isEmpty())
     listener_->setText(tr("<b>%1</b> (OTLP/HTTP: /v1/logs, /v1/metrics, /v1/traces)").arg(url.toHtmlEscaped()) +
                        (grpcUrl.isEmpty() ? QString()
                                           : tr("<br><b>%1</b> (OTLP/gRPC: Logs, Metrics and Trace services)")
@@ -91,6 +93,10 @@ void IngestPage::setTotals(const data::StoreTotals& t, double eventsPerSecond) {
                             fmt::bytes(t.fileBytes), t.lastEventNs ? fmt::dateTime(t.lastEventNs) : tr("never"))
                        .arg(eventsPerSecond, 0, 'f', 1));
 }
+
+void IngestPage::clearForwarding() { forwarding_->hide(); }
+
+QString IngestPage::listenerText() const { return listener_->text(); }
 
 void IngestPage::setForwarding(const forward::ForwardStatus& s, std::int64_t nowNs) {
   const QLocale loc = QLocale::system();

@@ -26,7 +26,9 @@ class IngestPage : public QWidget {
   void setLog(const std::vector<data::IngestLogRow>& rows);
   // Shows the Forwarding box (hidden until called): upstream, state, last error, queue, counts.
   void setForwarding(const forward::ForwardStatus& status, std::int64_t nowNs);
+  void clearForwarding();  // not forwarding (any more): the box goes
   QLabel* forwardState() const { return forwardState_; }
+  QString listenerText() const;
   bool onlyProblems() const;
   QTableWidget* table() const { return table_; }
 

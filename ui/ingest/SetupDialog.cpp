@@ -99,6 +99,18 @@ void SetupDialog::rebuild() {
   json_->setPlainText(managedSettings(url, token_, protocol));
 }
 
+void SetupDialog::setListener(const QString& url, const QString& token, const QString& grpcUrl) {
+  url_ = url;
+  token_ = token;
+  grpcUrl_ = grpcUrl;
+  const int grpcItem = protocol_->findText(QStringLiteral("grpc"));
+  if (grpcUrl_.isEmpty() && grpcItem >= 0) protocol_->removeItem(grpcItem);  // rebuilds if it was selected
+  if (!grpcUrl_.isEmpty() && grpcItem < 0) protocol_->addItem(QStringLiteral("grpc"));
+  rebuild();
+}
+
+QString SetupDialog::environmentText() const { return env_->toPlainText(); }
+
 void SetupDialog::setEventsStored(qint64 events) {
   if (events > 0)
     waiting_->setText(tr("<span style='color:#2e9d50'>● Receiving: %1 events stored.</span>").arg(events));

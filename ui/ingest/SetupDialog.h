@@ -18,6 +18,9 @@ class SetupDialog : public QDialog {
   static QString envBlock(const QString& url, const QString& token, const QString& protocol);
   static QString managedSettings(const QString& url, const QString& token, const QString& protocol);
   void setEventsStored(qint64 events);
+  // The listener moved or the token changed (Preferences): the blocks show the new values at once.
+  void setListener(const QString& url, const QString& token, const QString& grpcUrl);
+  QString environmentText() const;
 
  private:
   void rebuild();

@@ -88,9 +88,10 @@ void DataTransfer::importFiles(const QStringList& files) {
   std::vector<std::string> paths;
   for (const QString& f : files) paths.push_back(QDir::toNativeSeparators(f).toStdString());
   const int n = files.size();
-  run(tr("Import"), tr("Importing…"), [this, paths, n](const std::atomic<bool>& cancel, std::string* summary) {
+  run(tr("Import"), tr("Importing…"), [this, paths, n, normalize = normalize_](const std::atomic<bool>& cancel,
+                                                                              std::string* summary) {
     io::ImportOptions o;
-    o.normalize = normalize_;
+    o.normalize = normalize;
     o.cancel = &cancel;
     o.progress = [this, n](const io::ImportProgress& p) {
       const QString label = tr("Importing %1 (%2 of %3)…")
@@ -113,30 +114,42 @@ void DataTransfer::importFiles(const QStringList& files) {
 }
 
 void DataTransfer::exportSession(const QString& sessionId, SessionFormat format, const QString& path) {
-  if (busy() || sessionId.isEmpty()) return;
+  exportOne(false, sessionId, format, path);
+}
+
+void DataTransfer::exportPrompt(const QString& promptId, SessionFormat format, const QString& path) {
+  exportOne(true, promptId, format, path);
+}
+
+void DataTransfer::exportOne(bool prompt, const QString& id, SessionFormat format, const QString& path) {
+  if (busy() || id.isEmpty()) return;
   const bool csv = format == SessionFormat::Csv;
+  const QString what = prompt ? tr("prompt %1").arg(id) : tr("session %1").arg(id);
   QString file = path;
   if (file.isEmpty()) {
     if (!interactive_) return;
-    const QString suggested = QDir::home().filePath(QStringLiteral("cctv-%1.%2").arg(sessionId, csv ? "csv" : "jsonl"));
-    file = QFileDialog::getSaveFileName(window_, tr("Export session %1").arg(sessionId), suggested,
+    const QString suggested = QDir::home().filePath(
+        QStringLiteral("cctv-%1%2.%3").arg(prompt ? QStringLiteral("prompt-") : QString(), id, csv ? "csv" : "jsonl"));
+    file = QFileDialog::getSaveFileName(window_, tr("Export %1").arg(what), suggested,
                                         csv ? tr("CSV (*.csv)") : tr("OTLP JSON Lines (*.jsonl)"));
     if (file.isEmpty()) return;
   }
-  const std::string db = dbPath_.toStdString(), sid = sessionId.toStdString(), out = file.toStdString();
-  run(tr("Export"), tr("Exporting session %1…").arg(sessionId),
-      [db, sid, out, csv](const std::atomic<bool>& cancel, std::string* summary) {
+  const std::string db = dbPath_.toStdString(), sid = id.toStdString(), out = file.toStdString(),
+                    label = what.toStdString();
+  run(tr("Export"), tr("Exporting %1…").arg(what),
+      [db, sid, out, csv, prompt, label](const std::atomic<bool>& cancel, std::string* summary) {
         io::ExportCounts c;
         std::string error;
         bool ok;
         if (csv) {
           data::EventQuery q;
-          q.sessionId = sid;
+          (prompt ? q.promptId : q.sessionId) = sid;
           ok = io::exportEventsCsv(db, q, out, &c, &error, &cancel);
         } else {
-          ok = io::exportSessionOtlpJson(db, sid, out, &c, &error, &cancel);
+          ok = prompt ? io::exportPromptOtlpJson(db, sid, out, &c, &error, &cancel)
+                      : io::exportSessionOtlpJson(db, sid, out, &c, &error, &cancel);
         }
-        *summary = ok ? "Exported session " + sid + " to " + out + ": " + std::to_string(c.events) + " events, " +
+        *summary = ok ? "Exported " + label + " to " + out + ": " + std::to_string(c.events) + " events, " +
                             std::to_string(c.points) + " metric points, " + std::to_string(c.spans) + " spans."
                       : "Export failed: " + error;
         return ok;

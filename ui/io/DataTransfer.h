@@ -1,7 +1,8 @@
 #pragma once
 // Import and export from the window: File → Import… and files dropped on the window, File → Export session…
-// (and the sessions list's context menu), the Events tab's filter as CSV. Each runs on a thread of its own
-// with a progress dialog and Cancel, then says what happened. Imports go through the receiver's writer (the
+// (and the sessions list's context menu), one prompt (the prompts table's and the trace's context menus), the
+// Events tab's filter as CSV. Each runs on a thread of its own with a progress dialog and Cancel, then says
+// what happened. Imports go through the receiver's writer (the
 // store has one writer), so the window's live refresh shows the new sessions as they commit.
 
 #include <QObject>
@@ -39,6 +40,8 @@ class DataTransfer : public QObject {
   QAction* importAction() const { return import_; }
   bool canImport() const { return writer_ != nullptr; }
   bool busy() const { return worker_.joinable(); }
+  // Redaction changed in Preferences: the next import follows it (one that is running keeps its own).
+  void setNormalize(const model::NormalizeOptions& normalize) { normalize_ = normalize; }
   // Off in tests: no file or message dialogs, results only through the signals.
   void setInteractive(bool on) { interactive_ = on; }
 
@@ -47,6 +50,9 @@ class DataTransfer : public QObject {
   void importFiles(const QStringList& files);
   // Asks for the file name, then exports. With `path` given (tests), exports there without asking.
   void exportSession(const QString& sessionId, SessionFormat format, const QString& path = {});
+  // One prompt: as OTLP JSON Lines its events, spans and the metric points of its time window
+  // (io::exportPromptOtlpJson); as CSV its events.
+  void exportPrompt(const QString& promptId, SessionFormat format, const QString& path = {});
   void exportEvents(const data::EventQuery& filter, const QString& path = {});
 
  Q_SIGNALS:
@@ -61,6 +67,7 @@ class DataTransfer : public QObject {
   // Runs `job` on the worker thread behind a progress dialog; one job at a time.
   void run(const QString& title, const QString& label, Job job);
   void progress(qint64 done, qint64 total, const QString& label);
+  void exportOne(bool prompt, const QString& id, SessionFormat format, const QString& path);
   void done(bool ok, const QString& summary, const QString& title);
 
   QWidget* window_;

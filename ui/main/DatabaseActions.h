@@ -1,6 +1,6 @@
 #pragma once
-// The window's maintenance actions on its store: "Delete session…" (after a confirmation), "Compact database",
-// and the retention preference (QSettings, applied to the running writer at once). Each is handed to the
+// The window's maintenance actions on its store: "Delete session…" (after a confirmation) and "Compact
+// database". (Retention is edited in Preferences; savedRetention() reads it for the start-up.) Each is handed to the
 // writer thread, which does it between ingest batches; the outcome comes back here and is reported through
 // message(). Without a writer (the window only views a database) the actions say so instead.
 
@@ -28,10 +28,8 @@ class DatabaseActions : public QObject {
   // Asks first; `confirm` false skips the question (tests).
   void deleteSession(const data::SessionSummary& session, bool confirm = true);
   void compact();
-  // The retention dialog; on OK saves the preference and applies it.
-  void editRetention();
 
-  // The saved preference (QSettings retention/days, retention/mb); off unless the user set it.
+  // The saved retention preference (config::load: retention/days, retention/mb); off unless the user set it.
   static store::RetentionPolicy savedRetention();
   static void saveRetention(const store::RetentionPolicy& policy);
 

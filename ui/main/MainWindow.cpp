@@ -51,7 +51,8 @@ constexpr int kMinRefreshMs = 200;
 
 MainWindow::MainWindow(WindowOptions options, QWidget* parent)
     : QMainWindow(parent), options_(std::move(options)), runner_(std::make_unique<QueryRunner>(options_.dbPath)) {
-  setWindowTitle(tr("cctv — Claude Code Telemetry Viewer"));
+  setWindowTitle(options_.readOnly ? tr("cctv — Claude Code Telemetry Viewer (read-only)")
+                                   : tr("cctv — Claude Code Telemetry Viewer"));
   setWindowIcon(QIcon(QStringLiteral(":/cctv/cctv.svg")));
   dbActions_ = new DatabaseActions(options_.writer, this);
   buildUi();
@@ -83,15 +84,16 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
   tick_->setSingleShot(true);
   connect(tick_, &QTimer::timeout, this, &MainWindow::tick);
   sinceTick_.start();
-  if (options_.forwardStatus) {
+  {
     // The forwarder's state changes without new data (the upstream goes down), so it is polled on its own.
     auto* poll = new QTimer(this);
     poll->setInterval(500);
     connect(poll, &QTimer::timeout, this, [this] {
-      if (pages_->currentIndex() == static_cast<int>(Page::Ingest)) refreshForwarding();
+      if (options_.forwardStatus && pages_->currentIndex() == static_cast<int>(Page::Ingest)) refreshForwarding();
     });
     poll->start();
   }
+  if (options_.readOnly) watchForeignCommits();
 
   QSettings settings;
   resize(1280, 800);  // first run; a saved geometry replaces it
@@ -182,14 +184,7 @@ void MainWindow::buildUi() {
   statusTotals_ = new QLabel(this);
   statusBar()->addWidget(statusListener_);
   statusBar()->addPermanentWidget(statusTotals_);
-  if (options_.listenError.isEmpty() && !options_.url.isEmpty())
-    statusListener_->setText(options_.grpcUrl.isEmpty()
-                                 ? tr("● Listening on %1").arg(options_.url)
-                                 : tr("● Listening on %1 and %2").arg(options_.url, options_.grpcUrl));
-  else if (!options_.listenError.isEmpty())
-    statusListener_->setText(tr("<span style='color:#d03a2f'>● Not receiving: %1</span>").arg(options_.listenError.toHtmlEscaped()));
-  else
-    statusListener_->setText(tr("Viewing %1 (no receiver in this window)").arg(options_.dbPath));
+  showListenerStatus();
 
   sessions_->setDeleteEnabled(dbActions_->canModify());
   connect(sessions_, &SessionsPanel::deleteRequested, dbActions_,
@@ -247,6 +242,10 @@ void MainWindow::buildMenus() {
   buildTransferMenus(file);
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* prefs = edit->addAction(tr("&Preferences…"), this, [this] { openPreferences(); });
+  prefs->setShortcut(QKeySequence(QStringLiteral("Ctrl+,")));
+  prefs->setMenuRole(QAction::PreferencesRole);
 
   QToolBar* bar = addToolBar(tr("Pages"));
   bar->setObjectName(QStringLiteral("pages"));
@@ -302,7 +301,7 @@ void MainWindow::buildMenus() {
       dbActions_->deleteSession(*s);
   });
   database->addAction(tr("&Compact database"), dbActions_, &DatabaseActions::compact);
-  database->addAction(tr("&Retention…"), dbActions_, &DatabaseActions::editRetention);
+  database->addAction(tr("&Retention…"), this, [this] { openPreferences(PreferencesDialog::Page::Storage); });
   for (QAction* a : database->actions()) a->setEnabled(dbActions_->canModify());
   connect(database, &QMenu::aboutToShow, this, [this, deleteSession] {
     deleteSession->setEnabled(dbActions_->canModify() && sessions_->model()->rowOf(session_) >= 0);

@@ -11,7 +11,9 @@
 #include <functional>
 #include <memory>
 
+#include "config/Settings.h"
 #include "forward/Forwarder.h"
+#include "main/PreferencesDialog.h"
 #include "query/Data.h"
 
 class QActionGroup;
@@ -56,6 +58,14 @@ struct WindowOptions {
   store::Writer* writer = nullptr;            // the receiver's writer (File → Import, Database menu); null: viewing only
   bool redact = false;                        // imports redact content as the receiver does (--redact)
   std::function<forward::ForwardStatus()> forwardStatus;  // empty: not forwarding
+  // Viewing a database another cctv receives into: no writer, and the window polls for its commits.
+  bool readOnly = false;
+  // The preferences in effect (saved ones merged with the command line) and those the command line fixed.
+  config::Settings settings;
+  config::Fields fixed = 0;
+  // Applies and saves new preferences (restarting the listener, the forwarder...); returns an error or "".
+  // Empty: the window saves them and applies the theme only (they take effect at the next start).
+  PreferencesDialog::Apply applySettings;
 };
 
 class MainWindow : public QMainWindow {
@@ -81,6 +91,20 @@ class MainWindow : public QMainWindow {
   DatabaseActions* databaseActions() const { return dbActions_; }
   // Offer the setup dialog automatically when the database is empty (first run). On by default.
   void setOfferSetup(bool on) { setupOffered_ = !on; }
+
+  // Edit → Preferences… (non-modal; one at a time), opened on `page`.
+  PreferencesDialog* openPreferences(PreferencesDialog::Page page = PreferencesDialog::Page::Receiver);
+  // The receiver moved, got a new token, or stopped (error set): status bar, Ingest page, setup dialog.
+  void setListener(const QString& url, const QString& grpcUrl, const QString& token, const QString& error = {});
+  // Forwarding started, moved or stopped (empty function).
+  void setForwardStatus(std::function<forward::ForwardStatus()> status);
+  void setRedact(bool on);
+  const config::Settings& settings() const { return options_.settings; }
+  QString listenerStatus() const;  // the status bar's listener text
+  QString totalsText() const;      // the status bar's "N sessions · N events · …"
+  IngestPage* ingestPage() const { return ingest_; }
+  SetupDialog* setupDialog() const;
+  void showSetupDialog() { showSetup(); }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -108,6 +132,8 @@ class MainWindow : public QMainWindow {
   void loadTotals();
   void showSetup();
   void setSessionHeader(const data::SessionSummary& s);
+  void showListenerStatus();
+  void watchForeignCommits();  // read-only: another process writes; poll its commits
 
   WindowOptions options_;
   std::unique_ptr<QueryRunner> runner_;
@@ -153,6 +179,8 @@ class MainWindow : public QMainWindow {
   bool setupOffered_ = false;
   QPointer<SetupDialog> setupDialog_;
   bool userPickedSession_ = false;
+  QPointer<PreferencesDialog> preferences_;
+  std::int64_t dataVersion_ = -1;  // read-only: PRAGMA data_version last seen
 };
 
 }  // namespace cctv::ui

@@ -1,5 +1,5 @@
-// The main window's import/export wiring: File menu entries, the sessions list's and the events table's
-// context menus. The work itself is DataTransfer's.
+// The main window's import/export wiring: File menu entries, the sessions list's, the prompts table's, the
+// trace's and the events table's context menus. The work itself is DataTransfer's.
 
 #include <QMenu>
 #include <QTableView>
@@ -8,6 +8,8 @@
 #include "events/EventsPanel.h"
 #include "io/DataTransfer.h"
 #include "main/MainWindow.h"
+#include "prompts/PromptsModel.h"
+#include "trace/TraceWidget.h"
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPanel.h"
 
@@ -49,6 +51,24 @@ void MainWindow::buildTransferMenus(QMenu* file) {
                    [this, id] { transfer_->exportSession(id, DataTransfer::SessionFormat::Csv); });
     menu.exec(list->viewport()->mapToGlobal(pos));
   });
+
+  // One prompt, from the prompts table (the row under the mouse) and from its trace (the prompt shown).
+  auto promptMenu = [this](const QString& id, QWidget* on, const QPoint& pos) {
+    if (id.isEmpty()) return;
+    QMenu menu(this);
+    menu.addAction(tr("Export prompt as OTLP JSON Lines…"), this,
+                   [this, id] { transfer_->exportPrompt(id, DataTransfer::SessionFormat::OtlpJson); });
+    menu.addAction(tr("Export prompt as CSV…"), this,
+                   [this, id] { transfer_->exportPrompt(id, DataTransfer::SessionFormat::Csv); });
+    menu.exec(on->mapToGlobal(pos));
+  };
+  prompts_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(prompts_, &QWidget::customContextMenuRequested, this, [this, promptMenu](const QPoint& pos) {
+    promptMenu(prompts_->indexAt(pos).data(PromptsModel::PromptIdRole).toString(), prompts_->viewport(), pos);
+  });
+  trace_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(trace_, &QWidget::customContextMenuRequested, this,
+          [this, promptMenu](const QPoint& pos) { promptMenu(prompt_, trace_->viewport(), pos); });
 
   QTableView* table = events_->view();
   table->setContextMenuPolicy(Qt::CustomContextMenu);
