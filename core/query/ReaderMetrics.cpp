@@ -182,7 +182,10 @@ std::vector<data::MetricBucket> Reader::metricOverTime(const std::string& metric
 }
 
 std::pair<std::int64_t, std::int64_t> Reader::metricTimeRange() {
-  Statement st = db_.prepare("SELECT coalesce(min(time_ns), 0), coalesce(max(time_ns), 0) FROM metric_data");
+  // Two subqueries: min() and max() in one SELECT read the whole index (0.2 s CPU on 2.1M points), each alone
+  // reads one end of it.
+  Statement st = db_.prepare("SELECT (SELECT coalesce(min(time_ns), 0) FROM metric_data), "
+                             "(SELECT coalesce(max(time_ns), 0) FROM metric_data)");
   return st.step() ? std::make_pair(st.columnInt(0), st.columnInt(1)) : std::make_pair(std::int64_t{0}, std::int64_t{0});
 }
 
