@@ -188,24 +188,55 @@ void BM_EventsFirstPageSessionByName(benchmark::State& state) {
 }
 BENCHMARK(BM_EventsFirstPageSessionByName)->Unit(benchmark::kMillisecond);
 
-void BM_ToolsPage30(benchmark::State& state) {
-  const std::int64_t from = fx().newestNs - 30 * kDay;
+// The Tools & errors and Metrics pages as the window asks for them: a range that starts at a UTC midnight
+// (RangeSelector: "30 days" is today and the 29 days before it) and stays open, and the chart in the bucket
+// metricBucketFor() picks for the span (1 day for 30 days, 7 days for all of the 90 days).
+std::int64_t dayStart(std::int64_t ns) { return ns - ns % kDay; }
+
+void toolsPage(benchmark::State& state, std::int64_t from) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(fx().reader->toolStats(from, 0));
     benchmark::DoNotOptimize(fx().reader->apiErrors(from, 0));
   }
 }
+void BM_ToolsPage30(benchmark::State& state) { toolsPage(state, dayStart(fx().newestNs) - 29 * kDay); }
 BENCHMARK(BM_ToolsPage30)->Unit(benchmark::kMillisecond);
+void BM_ToolsPageAll(benchmark::State& state) { toolsPage(state, 0); }
+BENCHMARK(BM_ToolsPageAll)->Unit(benchmark::kMillisecond);
+// A range that starts mid-day (no page asks for one): its first day comes from the raw rows.
+void BM_ToolsPage30MidDay(benchmark::State& state) { toolsPage(state, fx().newestNs - 30 * kDay); }
+BENCHMARK(BM_ToolsPage30MidDay)->Unit(benchmark::kMillisecond);
 
-void BM_MetricsPage30(benchmark::State& state) {
-  const std::int64_t from = fx().newestNs - 30 * kDay;
+void metricsPage(benchmark::State& state, std::int64_t from, std::int64_t bucketNs) {
   for (auto _ : state) {
+    benchmark::DoNotOptimize(fx().reader->metricTimeRange());  // the window picks the chart's bucket from it
+    benchmark::DoNotOptimize(fx().reader->metricNames());
     benchmark::DoNotOptimize(fx().reader->metricTotals(from, 0));
     benchmark::DoNotOptimize(fx().reader->reconciliation(from, 0));
-    benchmark::DoNotOptimize(fx().reader->metricOverTime("claude_code.cost.usage", "model", from, 0, 60LL * 1000000000LL));
+    benchmark::DoNotOptimize(fx().reader->metricOverTime("claude_code.cost.usage", "model", from, 0, bucketNs));
   }
 }
+void BM_MetricsPage30(benchmark::State& state) { metricsPage(state, dayStart(fx().newestNs) - 29 * kDay, kDay); }
 BENCHMARK(BM_MetricsPage30)->Unit(benchmark::kMillisecond);
+void BM_MetricsPageAll(benchmark::State& state) { metricsPage(state, 0, 7 * kDay); }
+BENCHMARK(BM_MetricsPageAll)->Unit(benchmark::kMillisecond);
+// The Metrics page's three queries on their own, all time.
+void BM_MetricsPartTotalsAll(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(fx().reader->metricTotals(0, 0));
+}
+BENCHMARK(BM_MetricsPartTotalsAll)->Unit(benchmark::kMillisecond);
+void BM_MetricsPartReconciliationAll(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(fx().reader->reconciliation(0, 0));
+}
+BENCHMARK(BM_MetricsPartReconciliationAll)->Unit(benchmark::kMillisecond);
+void BM_MetricsPartChartAll(benchmark::State& state) {
+  for (auto _ : state)
+    benchmark::DoNotOptimize(fx().reader->metricOverTime("claude_code.cost.usage", "model", 0, 0, 7 * kDay));
+}
+BENCHMARK(BM_MetricsPartChartAll)->Unit(benchmark::kMillisecond);
+// A range that starts mid-hour (no page asks for one): its first hour comes from the raw points.
+void BM_MetricsPage30MidDay(benchmark::State& state) { metricsPage(state, fx().newestNs - 30 * kDay, kDay); }
+BENCHMARK(BM_MetricsPage30MidDay)->Unit(benchmark::kMillisecond);
 
 void BM_Totals(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(fx().reader->totals());

@@ -78,6 +78,24 @@ bool makeCctvDatabase(const QString& path) {
   return p.waitForFinished(10000) && p.exitCode() == 0;
 }
 
+// Turns a schema-3 file into the schema-2 file it would have been.
+const char* const kToSchemaTwo =
+    "DROP TABLE metric_hours; DROP TABLE daily_tools; DROP TABLE daily_tool_durations; "
+    "DROP TABLE daily_tool_rejections; DROP TABLE daily_api_errors; PRAGMA user_version = 2";
+
+int userVersion(const QString& path) {
+  sqlite3* db = nullptr;
+  int version = -1;
+  if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return version;
+}
+
 std::string logsBody(int batch) {
   std::string records;
   for (int i = 0; i < 20; ++i) {
@@ -140,6 +158,41 @@ class TestBadDatabase : public QObject {
     QVERIFY(makeCctvDatabase(path));
     QVERIFY(sqlite(path, "PRAGMA user_version = 99"));
     expectRefusal(path, "newer cctv");
+  }
+  void olderSchemaIsUpgradedInPlace() {
+    // Schema 3 added the page roll-ups; a schema-2 file is the same file without them.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("cctv.db");
+    QVERIFY(makeCctvDatabase(path));
+    QVERIFY(sqlite(path, kToSchemaTwo));
+    QProcess p;
+    p.setProcessEnvironment(headlessEnv());
+    p.start(QStringLiteral(CCTV_BINARY), argsFor(path));
+    QVERIFY(p.waitForReadyRead(20000));
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(path + ": upgrading schema 2 to 3") && err.contains("upgraded to schema 3 in"), qPrintable(err));
+    QCOMPARE(userVersion(path), 3);
+  }
+  void upgradeThatCannotRunLeavesTheFileAsItWas() {
+    // A table of the new schema's name already there (made by hand with sqlite3): the upgrade fails, says why,
+    // and rolls back.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("cctv.db");
+    QVERIFY(makeCctvDatabase(path));
+    QVERIFY(sqlite(path, kToSchemaTwo));
+    QVERIFY(sqlite(path, "CREATE TABLE daily_tools (mine TEXT)"));
+    const QByteArray before = readFile(path);
+    const Run r = run(argsFor(path));
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(!r.out.contains("listening"), qPrintable(r.out));
+    QVERIFY2(r.err.contains("cctv: cannot open database " + path + ": it ") &&
+                 r.err.contains("(table daily_tools already exists, while upgrading it from schema 2 to 3)"),
+             qPrintable(r.err));
+    QVERIFY2(readFile(path) == before, "the file was changed");
+    QCOMPARE(userVersion(path), 2);
   }
   void notSqliteAtAll() {
     QTemporaryDir dir;

@@ -426,7 +426,10 @@ class TestForward : public QObject {
     server.stop();
     {
       store::Database db(server.dbPath(), store::Database::Mode::ReadWriteCreate);
-      db.exec("DROP TABLE forward_queue; PRAGMA user_version = 1");
+      // Version 1 had neither the forward queue (2) nor the page roll-ups (3).
+      db.exec("DROP TABLE forward_queue; DROP TABLE metric_hours; DROP TABLE daily_tools; DROP TABLE "
+              "daily_tool_durations; DROP TABLE daily_tool_rejections; DROP TABLE daily_api_errors; "
+              "PRAGMA user_version = 1");
     }
     QVERIFY(server.start());
     server.stop();

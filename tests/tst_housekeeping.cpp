@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "support/RollupChecks.h"
 #include "support/TestServer.h"
 
 using namespace cctv;
@@ -37,6 +38,14 @@ const char* const kRollupQueries[] = {
     "SELECT session_id, event_sequence, event_name, timeUnixNano FROM events ORDER BY 1, 2, 3, 4",
     "SELECT session_id, metric_name, time_unix_nano, value FROM metric_points ORDER BY 1, 2, 3, 4",
     "SELECT trace_id, span_id, session_id FROM spans ORDER BY 1, 2",
+    "SELECT s.metric_name, s.attributes, h.hour, printf('%.9g', h.inc), h.points, h.last_ns FROM metric_hours h "
+    "JOIN metric_series s ON s.id = h.series_ref ORDER BY 1, 2, 3",
+    "SELECT day, (SELECT s FROM dict WHERE id = tool_ref), calls, successes, failures FROM daily_tools ORDER BY 1, 2",
+    "SELECT day, (SELECT s FROM dict WHERE id = tool_ref), bucket, n, duration_ms FROM daily_tool_durations "
+    "ORDER BY 1, 2, 3",
+    "SELECT day, (SELECT s FROM dict WHERE id = tool_ref), source, n FROM daily_tool_rejections ORDER BY 1, 2, 3",
+    "SELECT day, (SELECT s FROM dict WHERE id = name_ref), (SELECT s FROM dict WHERE id = model_ref), status_code, n "
+    "FROM daily_api_errors ORDER BY 1, 2, 3, 4",
 };
 
 std::vector<std::string> rollups(TestServer& s) {
@@ -72,6 +81,8 @@ const std::pair<const char*, const char*> kRollupsFromRows[] = {
 
 void verifyRollupsMatchRows(TestServer& s) {
   for (const auto& [table, fromRows] : kRollupsFromRows) QCOMPARE(s.rows(table), s.rows(fromRows));
+  const std::string pages = test::pageRollupMismatch(s.dbPath());  // the Metrics and Tools & errors pages'
+  QVERIFY2(pages.empty(), pages.c_str());
 }
 
 QList<FixtureRequest> runs(const QString& except = QString()) {

@@ -15,6 +15,7 @@
 #include "otlp/Gzip.h"
 #include "support/Fixtures.h"
 #include "support/ImportHelpers.h"
+#include "support/RollupChecks.h"
 
 using namespace cctv;
 using cctv::test::dumpRows;
@@ -52,6 +53,17 @@ std::vector<std::string> contents(const std::string& db) {
       all.push_back(row);
     }
   }
+  return all;
+}
+
+// The roll-up tables of the Metrics and Tools & errors pages, exactly.
+std::vector<std::string> pageRollups(const std::string& db) {
+  std::vector<std::string> all;
+  for (const char* sql : {"SELECT * FROM metric_hours ORDER BY 1, 2", "SELECT * FROM daily_tools ORDER BY 1, 2",
+                          "SELECT * FROM daily_tool_durations ORDER BY 1, 2, 3",
+                          "SELECT * FROM daily_tool_rejections ORDER BY 1, 2, 3",
+                          "SELECT * FROM daily_api_errors ORDER BY 1, 2, 3, 4"})
+    for (const std::string& row : dumpRows(db, sql)) all.push_back(row);
   return all;
 }
 
@@ -245,11 +257,17 @@ class TestImport : public QObject {
     QCOMPARE(first[0].events, expectedEvents(run));
     QCOMPARE(first[0].points, expectedPoints(run));
     const auto before = contents(db);
+    // The page roll-ups count what was imported, and the resends inside the file once.
+    const std::string mismatch = test::pageRollupMismatch(db);
+    QVERIFY2(mismatch.empty(), mismatch.c_str());
+    const auto rollupsBefore = pageRollups(db);
+    QVERIFY(!rollupsBefore.empty());
     auto second = importFiles(db, {file.toStdString()});
     QVERIFY(second[0].ok());
     QCOMPARE(second[0].events + second[0].points + second[0].spans, 0);
     QCOMPARE(second[0].duplicates, first[0].events + first[0].points + first[0].duplicates);
     QCOMPARE(contents(db), before);
+    QCOMPARE(pageRollups(db), rollupsBefore);
   }
 
   void badLineInTheMiddle() {

@@ -11,8 +11,11 @@
 #include "model/EventSchema.h"
 #include "model/Normalizer.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "query/Reader.h"
 #include "store/Schema.h"
 #include "store/Writer.h"
+#include "support/RollupChecks.h"
 
 using namespace cctv;
 using opentelemetry::proto::common::v1::KeyValue;
@@ -219,6 +222,98 @@ class TestStore : public QObject {
     store::Writer w2(store::WriterOptions{newer});
     QVERIFY(!w2.open(&err));
     QVERIFY2(err.find("newer cctv") != std::string::npos, err.c_str());
+  }
+
+  void schemaTwoFileIsUpgradedWithItsRollupsFilled() {
+    // A file written by this build, turned back into the schema-2 file it would have been (schema 3 only added
+    // the page roll-ups), then opened again: the migration must fill the roll-ups with what the writer kept.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("old.db").toStdString();
+    const char* rollupTables[] = {"metric_hours", "daily_tools", "daily_tool_durations", "daily_tool_rejections",
+                                  "daily_api_errors"};
+    auto dump = [&] {
+      store::Database db(path, store::Database::Mode::ReadOnly);
+      std::vector<std::string> rows;
+      for (const char* t : rollupTables) {
+        store::Statement st = db.prepare(std::string("SELECT * FROM ") + t + " ORDER BY 1, 2, 3");
+        while (st.step()) {
+          std::string row = t;
+          for (int i = 0; i < sqlite3_column_count(st.handle()); ++i) row += "|" + st.columnText(i);
+          rows.push_back(row);
+        }
+      }
+      return rows;
+    };
+    {
+      store::Writer w(store::WriterOptions{path});
+      std::string err;
+      QVERIFY(w.open(&err));
+      std::vector<Rec> recs;
+      for (int i = 0; i < 40; ++i) {
+        Rec r{i % 3 == 0 ? "tool_result" : i % 3 == 1 ? "tool_decision" : "api_error", i};
+        r.time += static_cast<std::uint64_t>(i) * 3600000000000ull;  // 40 hours: two UTC days or three
+        r.strings = {{"tool_name", i % 2 ? "Bash" : "Read"}, {"decision", i % 4 == 1 ? "reject" : "accept"},
+                     {"source", "config"}, {"model", "claude-opus-4-1"}, {"success", i % 5 ? "true" : "false"}};
+        r.ints = {{"duration_ms", i * 37}, {"status_code", 500 + i % 3}};
+        recs.push_back(r);
+      }
+      std::promise<store::WriteResult> p;
+      auto job = std::make_unique<store::WriteJob>();
+      job->batch = batch(recs);
+      job->done = [&](const store::WriteResult& r) { p.set_value(r); };
+      w.submit(std::move(job));
+      QCOMPARE(p.get_future().get().stored, std::int64_t{40});
+      // Delta and cumulative sums, whole numbers so that any order of adding gives the same sums.
+      opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest req;
+      auto* sm = req.add_resource_metrics()->add_scope_metrics();
+      for (int temporality : {1, 2}) {
+        auto* m = sm->add_metrics();
+        m->set_name("claude_code.token.usage");
+        m->mutable_sum()->set_aggregation_temporality(
+            static_cast<opentelemetry::proto::metrics::v1::AggregationTemporality>(temporality));
+        m->mutable_sum()->set_is_monotonic(true);
+        for (int i = 0; i < 30; ++i) {
+          auto* dp = m->mutable_sum()->add_data_points();
+          KeyValue* a = dp->add_attributes();
+          a->set_key("session.id");
+          a->mutable_value()->set_string_value("s-1");
+          dp->set_start_time_unix_nano(1795547844547000000ull);
+          dp->set_time_unix_nano(1795547844547000000ull + static_cast<std::uint64_t>(i) * 1200000000000ull);
+          dp->set_as_double(temporality == 1 ? i : i * i);
+        }
+      }
+      model::NormalizedBatch points;
+      model::normalizeMetrics(req, &points);
+      std::promise<store::WriteResult> q;
+      job = std::make_unique<store::WriteJob>();
+      job->batch = std::move(points);
+      job->done = [&](const store::WriteResult& r) { q.set_value(r); };
+      w.submit(std::move(job));
+      QCOMPARE(q.get_future().get().stored, std::int64_t{60});
+    }
+    const std::vector<std::string> kept = dump();
+    QVERIFY(kept.size() > 20);
+    {
+      store::Database db(path, store::Database::Mode::ReadWriteCreate);
+      for (const char* t : rollupTables) db.exec(std::string("DROP TABLE ") + t);
+      db.exec("PRAGMA user_version = 2");
+    }
+    try {
+      query::Reader old(path);
+      QFAIL("a schema-2 file opened for reading");
+    } catch (const store::SqliteError& e) {
+      QVERIFY2(std::string(e.what()).find("open it with cctv once") != std::string::npos, e.what());
+    }
+    {
+      store::Writer w(store::WriterOptions{path});
+      std::string err;
+      QVERIFY2(w.open(&err), err.c_str());
+    }
+    store::Database db(path, store::Database::Mode::ReadOnly);
+    QCOMPARE(db.queryInt("PRAGMA user_version"), std::int64_t{3});
+    QCOMPARE(dump(), kept);
+    const std::string mismatch = test::pageRollupMismatch(path);
+    QVERIFY2(mismatch.empty(), mismatch.c_str());
   }
 
   void reopensExistingDatabase() {

@@ -176,6 +176,12 @@ std::string eventSummary(const data::EventItem& e, const std::string& detail) {
 
 Reader::Reader(const std::string& path) : path_(path), db_(path, store::Database::Mode::ReadOnly) {
   store::checkReadable(db_);
+  // The pages read roll-ups that older files lack until cctv opens them for writing once (and migrates them).
+  const std::int64_t version = db_.queryInt("PRAGMA user_version");
+  if (version < store::kSchemaVersion)
+    throw store::SqliteError(SQLITE_NOTADB, "database is at schema " + std::to_string(version) + ", older than this "
+                                            "build's " + std::to_string(store::kSchemaVersion) +
+                                            ": open it with cctv once (not read-only) to upgrade it");
 }
 
 std::int64_t Reader::dataVersion() {

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "model/EventSchema.h"
+#include "store/PageRollups.h"
 #include "store/Schema.h"
 #include "query/Reader.h"
 #include "query/ReaderRange.h"
@@ -43,11 +45,19 @@ std::string baseSortExpression(const std::string& c) {
   return "e.time_ns";
 }
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const auto k = std::min(v.size() - 1, static_cast<std::size_t>(std::max(0.0, std::ceil(p * static_cast<double>(v.size())) - 1)));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
+// The nearest-rank percentile p of the durations counted in `buckets` (bucket -> how many, their sum): the mean
+// of the bucket that holds it, so within that bucket's width of the exact value (store/PageRollups.h).
+double histogramPercentile(const std::map<int, std::pair<std::int64_t, double>>& buckets, double p) {
+  std::int64_t n = 0;
+  for (const auto& [bucket, nd] : buckets) n += nd.first;
+  if (n == 0) return 0;
+  const auto k = std::min<std::int64_t>(n - 1, std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))) - 1));
+  std::int64_t seen = 0;
+  for (const auto& [bucket, nd] : buckets) {
+    seen += nd.first;
+    if (seen > k) return nd.second / static_cast<double>(nd.first);
+  }
+  return 0;
 }
 
 std::int64_t fileSize(const std::string& path) {
@@ -226,72 +236,152 @@ std::vector<data::CumulativePoint> Reader::cumulativeCost(const std::string& ses
 }
 
 std::vector<data::ToolStats> Reader::toolStats(std::int64_t fromNs, std::int64_t toNs) {
-  std::map<std::string, data::ToolStats> byTool;
-  std::map<std::string, std::vector<double>> durations;
-  {
-    Statement st = db_.prepare(
-        "SELECT (SELECT s FROM dict WHERE id = e.tool_name_ref), e.success, e.duration_ms FROM event_data e "
-        "WHERE e.event_name_ref = ?1 AND e.time_ns >= ?2 AND e.time_ns <= ?3");
-    st.bind(1, dictId("tool_result"));
-    st.bind(2, fromNs);
-    st.bind(3, rangeEnd(toNs));
-    while (st.step()) {
-      const std::string tool = st.columnText(0);
-      data::ToolStats& t = byTool[tool];
-      t.toolName = tool;
-      ++t.calls;
-      if (!st.columnIsNull(1) && st.columnInt(1) == 1) ++t.successes;
-      if (!st.columnIsNull(1) && st.columnInt(1) == 0) ++t.failures;
-      if (!st.columnIsNull(2)) durations[tool].push_back(st.columnDouble(2));
+  // By tool_name_ref (0: none): the daily roll-ups for the whole UTC days of the range, the rows for the rest.
+  struct Tool {
+    data::ToolStats stats;
+    std::map<int, std::pair<std::int64_t, double>> durations;  // bucket -> (how many, sum of ms)
+    std::map<std::string, std::int64_t> rejections;             // by source
+  };
+  std::map<std::int64_t, Tool> byRef;
+  const RangeSplit split = splitRange(fromNs, toNs, kNsPerDay);
+  if (split.hasUnits()) {
+    auto days = [&](const char* sql) {
+      Statement st = db_.prepare(sql);
+      st.bind(1, split.firstUnit);
+      st.bind(2, split.lastUnit);
+      return st;
+    };
+    Statement calls = days("SELECT tool_ref, sum(calls), sum(successes), sum(failures) FROM daily_tools "
+                           "WHERE day BETWEEN ?1 AND ?2 GROUP BY 1");
+    while (calls.step()) {
+      data::ToolStats& t = byRef[calls.columnInt(0)].stats;
+      t.calls += calls.columnInt(1);
+      t.successes += calls.columnInt(2);
+      t.failures += calls.columnInt(3);
     }
+    Statement durations = days("SELECT tool_ref, bucket, sum(n), sum(duration_ms) FROM daily_tool_durations "
+                               "WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2");
+    while (durations.step()) {
+      auto& b = byRef[durations.columnInt(0)].durations[static_cast<int>(durations.columnInt(1))];
+      b.first += durations.columnInt(2);
+      b.second += durations.columnDouble(3);
+    }
+    Statement rejections = days("SELECT tool_ref, source, sum(n) FROM daily_tool_rejections "
+                                "WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2");
+    while (rejections.step()) byRef[rejections.columnInt(0)].rejections[rejections.columnText(1)] += rejections.columnInt(2);
   }
-  {
+  for (const auto& [a, b] : split.raw) {
     Statement st = db_.prepare(
-        "SELECT (SELECT s FROM dict WHERE id = e.tool_name_ref), coalesce(e.source, ''), count(*) FROM event_data e "
-        "WHERE e.event_name_ref = ?1 AND e.decision = 'reject' AND e.time_ns >= ?2 AND e.time_ns <= ?3 "
-        "GROUP BY 1, 2 ORDER BY 1, 3 DESC");
-    st.bind(1, dictId("tool_decision"));
-    st.bind(2, fromNs);
-    st.bind(3, rangeEnd(toNs));
+        "SELECT coalesce(e.tool_name_ref, 0), e.success IS 1, e.success IS 0, CASE WHEN typeof(e.duration_ms) IN "
+        "('integer', 'real') THEN e.duration_ms END FROM event_data e WHERE e.event_name_ref = ?1 AND e.time_ns >= ?2 "
+        "AND e.time_ns <= ?3");
+    st.bind(1, dictId("tool_result"));
+    st.bind(2, a);
+    st.bind(3, b);
     while (st.step()) {
-      const std::string tool = st.columnText(0);
-      data::ToolStats& t = byTool[tool];
-      t.toolName = tool;
-      t.rejections += st.columnInt(2);
-      t.rejectionsBySource.emplace_back(st.columnText(1), st.columnInt(2));
+      Tool& t = byRef[st.columnInt(0)];
+      ++t.stats.calls;
+      t.stats.successes += st.columnInt(1);
+      t.stats.failures += st.columnInt(2);
+      if (!st.columnIsNull(3)) {
+        const double ms = st.columnDouble(3);
+        auto& bucket = t.durations[store::durationBucket(ms)];
+        ++bucket.first;
+        bucket.second += ms;
+      }
     }
+    Statement rej = db_.prepare(
+        "SELECT coalesce(e.tool_name_ref, 0), coalesce(e.source, ''), count(*) FROM event_data e WHERE "
+        "e.event_name_ref = ?1 AND e.decision = 'reject' AND e.time_ns >= ?2 AND e.time_ns <= ?3 GROUP BY 1, 2");
+    rej.bind(1, dictId("tool_decision"));
+    rej.bind(2, a);
+    rej.bind(3, b);
+    while (rej.step()) byRef[rej.columnInt(0)].rejections[rej.columnText(1)] += rej.columnInt(2);
+  }
+  // By name (what the page shows), then the percentiles and the rejections.
+  std::map<std::string, Tool> byTool;
+  Statement name = db_.prepare("SELECT s FROM dict WHERE id = ?");
+  for (auto& [ref, t] : byRef) {
+    name.bind(1, ref);
+    const std::string tool = name.step() ? name.columnText(0) : std::string();
+    name.reset();
+    Tool& into = byTool[tool];
+    into.stats.toolName = tool;
+    into.stats.calls += t.stats.calls;
+    into.stats.successes += t.stats.successes;
+    into.stats.failures += t.stats.failures;
+    for (const auto& [bucket, nd] : t.durations) {
+      into.durations[bucket].first += nd.first;
+      into.durations[bucket].second += nd.second;
+    }
+    for (const auto& [source, n] : t.rejections) into.rejections[source] += n;
   }
   std::vector<data::ToolStats> out;
   for (auto& [tool, t] : byTool) {
-    auto& d = durations[tool];
-    t.p50Ms = percentile(d, 0.50);
-    t.p95Ms = percentile(d, 0.95);
-    out.push_back(std::move(t));
+    t.stats.p50Ms = histogramPercentile(t.durations, 0.50);
+    t.stats.p95Ms = histogramPercentile(t.durations, 0.95);
+    for (const auto& [source, n] : t.rejections) {
+      t.stats.rejections += n;
+      t.stats.rejectionsBySource.emplace_back(source, n);
+    }
+    std::stable_sort(t.stats.rejectionsBySource.begin(), t.stats.rejectionsBySource.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    out.push_back(std::move(t.stats));
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.calls > b.calls; });
   return out;
 }
 
 std::vector<data::ApiErrorStats> Reader::apiErrors(std::int64_t fromNs, std::int64_t toNs) {
-  Statement st = db_.prepare(
-      "SELECT (SELECT s FROM dict WHERE id = e.event_name_ref), coalesce((SELECT s FROM dict WHERE id = e.model_ref), ''), "
-      "coalesce(e.status_code, 0), count(*), (SELECT coalesce(x.error, '') FROM event_data x WHERE x.event_name_ref = "
-      "e.event_name_ref AND x.model_ref IS e.model_ref AND x.status_code IS e.status_code ORDER BY x.time_ns DESC "
-      "LIMIT 1) FROM event_data e WHERE e.event_name_ref IN (?1, ?2, ?3) AND e.time_ns >= ?4 AND e.time_ns <= ?5 "
-      "GROUP BY e.event_name_ref, e.model_ref, e.status_code ORDER BY 4 DESC");
-  st.bind(1, dictId("api_error"));
-  st.bind(2, dictId("api_retries_exhausted"));
-  st.bind(3, dictId("api_refusal"));
-  st.bind(4, fromNs);
-  st.bind(5, rangeEnd(toNs));
+  // (event name, model, status code; 0 and -1 for none) -> how many: the daily roll-ups for the whole UTC days
+  // of the range, the rows for the rest.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::int64_t> counts;
+  const RangeSplit split = splitRange(fromNs, toNs, kNsPerDay);
+  if (split.hasUnits()) {
+    Statement st = db_.prepare("SELECT name_ref, model_ref, status_code, sum(n) FROM daily_api_errors WHERE day "
+                               "BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3");
+    st.bind(1, split.firstUnit);
+    st.bind(2, split.lastUnit);
+    while (st.step()) counts[{st.columnInt(0), st.columnInt(1), st.columnInt(2)}] += st.columnInt(3);
+  }
+  for (const auto& [a, b] : split.raw) {
+    Statement st = db_.prepare(
+        "SELECT e.event_name_ref, coalesce(e.model_ref, 0), coalesce(e.status_code, -1), count(*) FROM event_data e "
+        "WHERE e.event_name_ref IN (?1, ?2, ?3) AND e.time_ns >= ?4 AND e.time_ns <= ?5 GROUP BY 1, 2, 3");
+    st.bind(1, dictId("api_error"));
+    st.bind(2, dictId("api_retries_exhausted"));
+    st.bind(3, dictId("api_refusal"));
+    st.bind(4, a);
+    st.bind(5, b);
+    while (st.step()) counts[{st.columnInt(0), st.columnInt(1), st.columnInt(2)}] += st.columnInt(3);
+  }
+  std::vector<std::pair<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::int64_t>> order(counts.begin(),
+                                                                                                    counts.end());
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  Statement text = db_.prepare("SELECT s FROM dict WHERE id = ?");
+  auto dictText = [&](std::int64_t id) {
+    text.bind(1, id);
+    std::string s = text.step() ? text.columnText(0) : std::string();
+    text.reset();
+    return s;
+  };
+  // The newest message of each group, over all time (the event_name_time index, newest first).
+  Statement last = db_.prepare(
+      "SELECT coalesce(error, '') FROM event_data WHERE event_name_ref = ?1 AND model_ref IS ?2 AND status_code IS ?3 "
+      "ORDER BY time_ns DESC LIMIT 1");
   std::vector<data::ApiErrorStats> out;
-  while (st.step()) {
+  for (const auto& [key, n] : order) {
+    const auto [nameRef, modelRef, status] = key;
     data::ApiErrorStats a;
-    a.eventName = st.columnText(0);
-    a.model = st.columnText(1);
-    a.statusCode = st.columnInt(2);
-    a.count = st.columnInt(3);
-    a.lastError = st.columnText(4);
+    a.eventName = dictText(nameRef);
+    a.model = modelRef ? dictText(modelRef) : std::string();
+    a.statusCode = status == -1 ? 0 : status;
+    a.count = n;
+    last.bind(1, nameRef);
+    last.bindIntOrNull(2, modelRef, modelRef == 0);
+    last.bindIntOrNull(3, status, status == -1);
+    a.lastError = last.step() ? last.columnText(0) : std::string();
+    last.reset();
     out.push_back(std::move(a));
   }
   return out;

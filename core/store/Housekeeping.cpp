@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/EventSchema.h"
+#include "store/PageRollups.h"
 #include "store/Schema.h"
 
 namespace cctv::store {
@@ -27,7 +28,9 @@ Housekeeper::Housekeeper(Database& db, std::int64_t maxRowsPerStep)
   db_.exec(
       "CREATE TEMP TABLE IF NOT EXISTS doomed_sessions (id INTEGER PRIMARY KEY);"
       "CREATE TEMP TABLE IF NOT EXISTS doomed_events (id INTEGER PRIMARY KEY);"
-      "CREATE TEMP TABLE IF NOT EXISTS doomed_prompts (id INTEGER PRIMARY KEY)");
+      "CREATE TEMP TABLE IF NOT EXISTS doomed_prompts (id INTEGER PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS doomed_points (id INTEGER PRIMARY KEY)");
+  createRollupScratch(db_);
 }
 
 std::int64_t Housekeeper::dataBytes() {
@@ -69,6 +72,7 @@ std::int64_t Housekeeper::removeDoomedEvents() {
       "FROM d WHERE daily_models.day = d.day AND daily_models.model_ref = d.model");
   // A (day, model) row exists only while it counts something.
   db_.exec("DELETE FROM daily_models WHERE api_requests = 0 AND api_errors = 0");
+  subtractDoomedEvents(db_);  // the tool and API-error roll-ups, likewise
   db_.exec("DELETE FROM event_data WHERE id IN (SELECT id FROM temp.doomed_events)");
   return db_.changes();
 }
@@ -90,6 +94,8 @@ void Housekeeper::removeSessions(const std::vector<std::int64_t>& refs, Maintena
            prompt + " IS NOT NULL UNION SELECT prompt_ref FROM span_data WHERE session_ref" + doomed +
            " AND prompt_ref IS NOT NULL");
   r->events += removeDoomedEvents();
+  // A series belongs to one session and goes whole, so its hourly roll-ups go with it.
+  db_.exec("DELETE FROM metric_hours WHERE series_ref IN (SELECT id FROM metric_series WHERE session_ref" + doomed + ")");
   db_.exec("DELETE FROM metric_data WHERE series_ref IN (SELECT id FROM metric_series WHERE session_ref" + doomed + ")");
   r->points += db_.changes();
   db_.exec("DELETE FROM metric_series WHERE session_ref" + doomed);
@@ -149,9 +155,17 @@ bool Housekeeper::pruneByAge(std::int64_t cutoffNs, MaintenanceResult* r) {
   db_.exec("DELETE FROM prompts WHERE id IN (SELECT id FROM temp.doomed_prompts) AND session_ref IS NULL AND NOT "
            "EXISTS (SELECT 1 FROM event_data e WHERE e." + prompt + " = prompts.id) AND NOT EXISTS (SELECT 1 FROM "
            "span_data s WHERE s.prompt_ref = prompts.id)");
-  db_.exec("DELETE FROM metric_data WHERE id IN (SELECT d.id FROM metric_data d JOIN metric_series s ON s.id = "
-           "d.series_ref WHERE s.session_ref IS NULL AND d.time_ns < " + cutoff + " LIMIT " + limit + ")");
+  // Points of series without a session go by time, so a series may lose only its oldest points: the series
+  // that lose any have their hourly roll-ups rewritten from the points that stay (a cumulative series' first
+  // remaining point then counts whole, as metric_increments says).
+  db_.exec("DELETE FROM temp.doomed_points");
+  db_.exec("INSERT INTO temp.doomed_points SELECT d.id FROM metric_data d JOIN metric_series s ON s.id = "
+           "d.series_ref WHERE s.session_ref IS NULL AND d.time_ns < " + cutoff + " LIMIT " + limit);
+  db_.exec("INSERT OR IGNORE INTO temp.rollup_series SELECT DISTINCT series_ref FROM metric_data WHERE id IN (SELECT "
+           "id FROM temp.doomed_points)");
+  db_.exec("DELETE FROM metric_data WHERE id IN (SELECT id FROM temp.doomed_points)");
   const std::int64_t points = db_.changes();
+  recomputeMetricHours(db_);
   db_.exec("DELETE FROM span_data WHERE id IN (SELECT id FROM span_data WHERE session_ref IS NULL AND "
            "coalesce(end_time_unix_nano, start_time_unix_nano) < " + cutoff + " LIMIT " + limit + ")");
   const std::int64_t spans = db_.changes();

@@ -4,8 +4,9 @@
 // prune and compact queue it), one bounded transaction per step, so ingest waits at most one step.
 //
 // The roll-ups stay what they would be had the removed rows never arrived: a session goes whole (its
-// sessions, prompts, session_models and session_event_counts rows with it), and its API requests and errors
-// are subtracted from daily_models. Retention therefore removes whole sessions: by age, those whose last
+// sessions, prompts, session_models and session_event_counts rows with it, and its series' metric_hours), its API
+// requests and errors are subtracted from daily_models, and its tools and API errors from the page roll-ups
+// (PageRollups.h). Sessionless points go by time; their series' metric_hours are rewritten from what stays. Retention therefore removes whole sessions: by age, those whose last
 // activity is older than the cut-off; by size, the least recently active ones (never the most recent).
 
 #include <cstdint>
@@ -53,7 +54,7 @@ class Housekeeper {
   // Inside a transaction: removes the sessions with these sessions.id values and all their rows.
   void removeSessions(const std::vector<std::int64_t>& refs, MaintenanceResult* r);
   // Inside a transaction: removes the event_data rows listed in temp.doomed_events, after taking their
-  // API requests and errors off daily_models.
+  // API requests and errors off daily_models and their tools and errors off the page roll-ups.
   std::int64_t removeDoomedEvents();
   std::int64_t dictRef(const char* text);
   void giveBackFreePages();

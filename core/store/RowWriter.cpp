@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/Normalizer.h"
+#include "store/PageRollups.h"
 #include "store/Schema.h"
 
 namespace cctv::store {
@@ -80,6 +81,9 @@ struct RollupFields {
   int userId = model::fieldByName("user_id");
   int terminal = model::fieldByName("terminal_type");
   int model = model::fieldByName("model");
+  int toolName = model::fieldByName("tool_name");
+  int source = model::fieldByName("source");
+  int statusCode = model::fieldByName("status_code");
 };
 const RollupFields& rf() {
   static const RollupFields f;
@@ -131,12 +135,34 @@ void ModelCounts::merge(const ModelCounts& o) {
   costUsd += o.costUsd;
 }
 
+void MetricHour::merge(const MetricHour& o) {
+  if (o.points == 0) return;
+  lastNs = points == 0 ? o.lastNs : std::max(lastNs, o.lastNs);
+  inc += o.inc;
+  points += o.points;
+}
+
 void Rollups::merge(const Rollups& o) {
   for (const auto& [k, v] : o.sessions) sessions[k].merge(v);
   for (const auto& [k, v] : o.prompts) prompts[k].merge(v);
   for (const auto& [k, v] : o.models) models[k].merge(v);
   for (const auto& [k, v] : o.days) days[k].merge(v);
   for (const auto& [k, v] : o.eventCounts) eventCounts[k] += v;
+  for (const auto& [k, v] : o.metricHours) metricHours[k].merge(v);
+  recomputeSeries.insert(o.recomputeSeries.begin(), o.recomputeSeries.end());
+  for (const auto& [k, v] : o.tools) {
+    ToolDay& t = tools[k];
+    t.calls += v.calls;
+    t.successes += v.successes;
+    t.failures += v.failures;
+  }
+  for (const auto& [k, v] : o.toolDurations) {
+    DurationCount& d = toolDurations[k];
+    d.n += v.n;
+    d.sumMs += v.sumMs;
+  }
+  for (const auto& [k, v] : o.rejections) rejections[k] += v;
+  for (const auto& [k, v] : o.apiErrors) apiErrors[k] += v;
   sessionIds.insert(o.sessionIds.begin(), o.sessionIds.end());
   events += o.events;
   points += o.points;
@@ -222,6 +248,30 @@ RowWriter::RowWriter(Database& db) : db_(db) {
   upsEventCount_ = db.prepare(
       "INSERT INTO session_event_counts (session_ref, name_ref, n) VALUES (?,?,?) "
       "ON CONFLICT (session_ref, name_ref) DO UPDATE SET n = n + excluded.n");
+  // The page roll-ups (PageRollups.h).
+  selNewestPoint_ = db.prepare(
+      "SELECT start_ns, time_ns, coalesce(value, int_value) FROM metric_data WHERE series_ref = ? AND id <> ? "
+      "ORDER BY time_ns DESC, start_ns DESC LIMIT 1");
+  upsHour_ = db.prepare(
+      "INSERT INTO metric_hours (series_ref, hour, inc, points, last_ns) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (series_ref, hour) DO UPDATE SET inc = inc + excluded.inc, points = points + excluded.points, "
+      "last_ns = max(last_ns, excluded.last_ns)");
+  upsTool_ = db.prepare(
+      "INSERT INTO daily_tools (day, tool_ref, calls, successes, failures) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (day, tool_ref) DO UPDATE SET calls = calls + excluded.calls, "
+      "successes = successes + excluded.successes, failures = failures + excluded.failures");
+  upsDuration_ = db.prepare(
+      "INSERT INTO daily_tool_durations (day, tool_ref, bucket, n, duration_ms) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (day, tool_ref, bucket) DO UPDATE SET n = n + excluded.n, "
+      "duration_ms = duration_ms + excluded.duration_ms");
+  upsRejection_ = db.prepare(
+      "INSERT INTO daily_tool_rejections (day, tool_ref, source, n) VALUES (?,?,?,?) "
+      "ON CONFLICT (day, tool_ref, source) DO UPDATE SET n = n + excluded.n");
+  upsApiError_ = db.prepare(
+      "INSERT INTO daily_api_errors (day, name_ref, model_ref, status_code, n) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (day, name_ref, model_ref, status_code) DO UPDATE SET n = n + excluded.n");
+  createRollupScratch(db);
+  addRecompute_ = db.prepare("INSERT OR IGNORE INTO temp.rollup_series (id) VALUES (?)");
 }
 
 void RowWriter::clearCaches() {
@@ -231,6 +281,7 @@ void RowWriter::clearCaches() {
   resources_.clear();
   scopes_.clear();
   series_.clear();
+  cumulative_.clear();
 }
 
 std::int64_t RowWriter::internRow(std::unordered_map<std::string, std::int64_t>& cache, const std::string& key,
@@ -340,7 +391,7 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
   st.bindIntOrNull(15, static_cast<std::int64_t>(row.sentAsString), row.sentAsString == 0);
   st.bindTextOrNull(16, row.extra);
 
-  std::int64_t sessionRef = 0, promptRef = 0, nameRef = 0, userRef = 0, terminalRef = 0, modelRef = 0;
+  std::int64_t sessionRef = 0, promptRef = 0, nameRef = 0, userRef = 0, terminalRef = 0, modelRef = 0, toolRef = 0;
   // The session first: a prompt row records its session, whatever order the attributes came in.
   const std::string* sessionText = text(row.field(F::session_id));
   if (sessionText) sessionRef = sessionId(*sessionText);
@@ -360,6 +411,7 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
       else if (i == rf().userId) userRef = id;
       else if (i == rf().terminal) terminalRef = id;
       else if (i == rf().model) modelRef = id;
+      else if (i == rf().toolName) toolRef = id;
     } else if (i == F::event_timestamp && t) {
       if (derivedTimestamp.empty()) derivedTimestamp = model::isoMillis(row.timeNs);
       if (*t == derivedTimestamp) wf |= 4;
@@ -423,7 +475,28 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
   m.outputTokens = delta.outputTokens;
   m.cacheReadTokens = delta.cacheReadTokens;
   m.cacheCreationTokens = delta.cacheCreationTokens;
-  if (modelRef && (delta.apiRequests || delta.apiErrors)) r->days[{row.timeNs / kNsPerDay, modelRef}].merge(m);
+  const std::int64_t day = row.timeNs / kNsPerDay;
+  if (modelRef && (delta.apiRequests || delta.apiErrors)) r->days[{day, modelRef}].merge(m);
+  // The Tools & errors page's roll-ups: the keys PageRollups.cpp's SQL computes from the stored row.
+  if (ev == "tool_result") {
+    ToolDay& t = r->tools[{day, toolRef}];
+    ++t.calls;
+    const Value& ok = row.field(rf().success);
+    if (ok.kind == Value::Kind::Int && ok.i == 1) ++t.successes;
+    if (ok.kind == Value::Kind::Int && ok.i == 0) ++t.failures;
+    const Value& ms = row.field(rf().duration);
+    if (ms.kind == Value::Kind::Int) {
+      DurationCount& d = r->toolDurations[{day, toolRef, durationBucket(static_cast<double>(ms.i))}];
+      ++d.n;
+      d.sumMs += ms.i;
+    }
+  } else if (delta.toolRejections) {
+    const Value& source = row.field(rf().source);
+    r->rejections[{day, toolRef, source.kind == Value::Kind::Text ? source.s : std::string()}] += 1;
+  } else if (ev == "api_error" || ev == "api_retries_exhausted" || ev == "api_refusal") {
+    const Value& status = row.field(rf().statusCode);
+    r->apiErrors[{day, nameRef, modelRef, status.kind == Value::Kind::Int ? status.i : -1}] += 1;
+  }
   if (sessionRef) {
     RollupCounts s = delta;
     s.userRef = userRef;
@@ -482,12 +555,62 @@ void RowWriter::writePoint(const model::MetricPointRow& row, std::int64_t resour
   if (!insertCounted(st, result)) return;
   ++r->points;
   r->newestNs = std::max(r->newestNs, row.timeNs);
+  if (row.type == 2) {  // sums: the metrics page's hourly increments
+    bool hasInc = row.hasValue || row.isInt;
+    double inc = row.hasValue ? row.value : static_cast<double>(row.intValue);
+    if (row.temporality != 2 || cumulativeIncrement(row, seriesRef, db_.lastInsertRowid(), &hasInc, &inc, r)) {
+      MetricHour h;
+      h.inc = hasInc ? inc : 0;
+      h.points = 1;
+      h.lastNs = row.timeNs;
+      r->metricHours[{seriesRef, row.timeNs / kNsPerHour}].merge(h);
+    }
+  }
   if (sessionRef) {
     RollupCounts& s = r->sessions[sessionRef];
     s.metricPoints += 1;
     s.touch(row.timeNs);
     r->sessionIds.insert(row.sessionId);
   }
+}
+
+bool RowWriter::cumulativeIncrement(const model::MetricPointRow& row, std::int64_t seriesRef, std::int64_t rowid,
+                                    bool* hasInc, double* inc, Rollups* r) {
+  // The same rule as metricIncrementsSql: the difference to the previous point of the series (by time, then
+  // start), unless there is none, the start time changed, or a monotonic value dropped (a reset).
+  LastPoint prev;
+  bool hasPrev = false;
+  if (auto it = cumulative_.find(seriesRef); it != cumulative_.end()) {
+    prev = it->second;
+    hasPrev = true;
+  } else {
+    selNewestPoint_.bind(1, seriesRef);
+    selNewestPoint_.bind(2, rowid);
+    if (selNewestPoint_.step()) {
+      hasPrev = true;
+      prev.startNs = selNewestPoint_.columnInt(0);
+      prev.timeNs = selNewestPoint_.columnInt(1);
+      prev.hasValue = !selNewestPoint_.columnIsNull(2);
+      prev.value = selNewestPoint_.columnDouble(2);
+    }
+    selNewestPoint_.reset();
+  }
+  if (hasPrev && std::make_pair(row.timeNs, row.startNs) < std::make_pair(prev.timeNs, prev.startNs)) {
+    // Arrived before a stored point, whose increment it changes: the flush rewrites the series from its points.
+    cumulative_.erase(seriesRef);
+    r->recomputeSeries.insert(seriesRef);
+    return false;
+  }
+  const bool continues = hasPrev && prev.startNs == row.startNs &&
+                         (!row.isMonotonic || (*hasInc && prev.hasValue && *inc >= prev.value));
+  LastPoint now{row.startNs, row.timeNs, *hasInc, *inc};
+  if (continues) {
+    *hasInc = *hasInc && prev.hasValue;
+    *inc = *inc - prev.value;
+  }
+  if (cumulative_.size() >= kMaxCacheEntries) cumulative_.clear();
+  cumulative_[seriesRef] = now;
+  return true;
 }
 
 void RowWriter::writeSpan(const model::SpanRow& row, std::int64_t resourceRef, std::int64_t scopeRef, Rollups* r,
@@ -624,6 +747,63 @@ void RowWriter::flushRollups(const Rollups& r) {
     upsEventCount_.bind(3, n);
     upsEventCount_.step();
     upsEventCount_.reset();
+  }
+  flushPageRollups(r);
+}
+
+void RowWriter::flushPageRollups(const Rollups& r) {
+  for (const auto& [key, h] : r.metricHours) {
+    if (r.recomputeSeries.count(key.first)) continue;  // rewritten whole below
+    upsHour_.bind(1, key.first);
+    upsHour_.bind(2, key.second);
+    upsHour_.bind(3, h.inc);
+    upsHour_.bind(4, h.points);
+    upsHour_.bind(5, h.lastNs);
+    upsHour_.step();
+    upsHour_.reset();
+  }
+  if (!r.recomputeSeries.empty()) {
+    for (std::int64_t series : r.recomputeSeries) {
+      addRecompute_.bind(1, series);
+      addRecompute_.step();
+      addRecompute_.reset();
+    }
+    recomputeMetricHours(db_);
+  }
+  for (const auto& [key, t] : r.tools) {
+    upsTool_.bind(1, key.first);
+    upsTool_.bind(2, key.second);
+    upsTool_.bind(3, t.calls);
+    upsTool_.bind(4, t.successes);
+    upsTool_.bind(5, t.failures);
+    upsTool_.step();
+    upsTool_.reset();
+  }
+  for (const auto& [key, d] : r.toolDurations) {
+    upsDuration_.bind(1, std::get<0>(key));
+    upsDuration_.bind(2, std::get<1>(key));
+    upsDuration_.bind(3, std::int64_t{std::get<2>(key)});
+    upsDuration_.bind(4, d.n);
+    upsDuration_.bind(5, d.sumMs);
+    upsDuration_.step();
+    upsDuration_.reset();
+  }
+  for (const auto& [key, n] : r.rejections) {
+    upsRejection_.bind(1, std::get<0>(key));
+    upsRejection_.bind(2, std::get<1>(key));
+    upsRejection_.bind(3, std::get<2>(key));
+    upsRejection_.bind(4, n);
+    upsRejection_.step();
+    upsRejection_.reset();
+  }
+  for (const auto& [key, n] : r.apiErrors) {
+    upsApiError_.bind(1, std::get<0>(key));
+    upsApiError_.bind(2, std::get<1>(key));
+    upsApiError_.bind(3, std::get<2>(key));
+    upsApiError_.bind(4, std::get<3>(key));
+    upsApiError_.bind(5, n);
+    upsApiError_.step();
+    upsApiError_.reset();
   }
 }
 

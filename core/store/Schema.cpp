@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model/EventSchema.h"
+#include "store/PageRollups.h"
 
 namespace cctv::store {
 
@@ -258,10 +259,16 @@ FROM span_data sp;
 }
 
 // Migrations: entry N brings a version-N file to version N+1. Never edit one that has shipped.
-const std::vector<std::function<void(Database&)>>& migrations() {
-  static const std::vector<std::function<void(Database&)>> m = {
-      [](Database& db) { db.exec(tablesSql()); },  // 0 -> 1: the first schema
-      [](Database& db) { db.exec(forwardQueueSql()); },  // 1 -> 2: the forwarding queue
+using Migration = std::function<void(Database&, const MigrationProgress&)>;
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> m = {
+      [](Database& db, const MigrationProgress&) { db.exec(tablesSql()); },  // 0 -> 1: the first schema
+      [](Database& db, const MigrationProgress&) { db.exec(forwardQueueSql()); },  // 1 -> 2: the forwarding queue
+      // 2 -> 3: the roll-ups of the Metrics and Tools & errors pages, filled from the rows already stored
+      [](Database& db, const MigrationProgress& progress) {
+        db.exec(pageRollupTablesSql());
+        backfillPageRollups(db, progress);
+      },
   };
   return m;
 }
@@ -356,8 +363,9 @@ std::string eventsViewSql() {
   return sql;
 }
 
-void openForWriting(Database& db) {
+void openForWriting(Database& db, const MigrationProgress& progress) {
   checkIdentity(db);
+  registerRollupFunctions(db);
   db.exec("PRAGMA journal_mode=WAL");
   if (db.queryText("PRAGMA journal_mode") != "wal")
     throw SqliteError(SQLITE_CANTOPEN, "cannot switch the database to WAL mode");
@@ -366,9 +374,19 @@ void openForWriting(Database& db) {
   db.exec("PRAGMA cache_size=-65536");  // 64 MiB
   db.exec("PRAGMA temp_store=MEMORY");
   std::int64_t version = db.queryInt("PRAGMA user_version");
+  const bool existing = version > 0;  // a new file has nothing to report
   while (version < kSchemaVersion) {
     Transaction tx(db);
-    migrations()[static_cast<std::size_t>(version)](db);
+    if (existing && progress)
+      progress("upgrading schema " + std::to_string(version) + " to " + std::to_string(version + 1));
+    try {
+      migrations()[static_cast<std::size_t>(version)](db, existing ? progress : MigrationProgress());
+    } catch (const SqliteError& e) {
+      // Rolled back: the file stays as it was. Keep SQLite's code, which tells a full disk from a damaged file.
+      if (!existing) throw;
+      throw SqliteError(e.code(), std::string(e.what()) + ", while upgrading it from schema " +
+                                      std::to_string(version) + " to " + std::to_string(version + 1));
+    }
     ++version;
     db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
     db.exec("PRAGMA user_version=" + std::to_string(version));

@@ -3,13 +3,14 @@
 // The file is an interface (users query it with sqlite3), documented in README.md "The database".
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "store/Sqlite.h"
 
 namespace cctv::store {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 // PRAGMA application_id: 'cctv'. A file with another id is not ours and is never written to.
 constexpr int kApplicationId = 0x63637476;
 
@@ -21,8 +22,10 @@ std::string eventColumn(int index);
 
 // Prepares a connection the writer will use: WAL, synchronous=NORMAL, and the schema at kSchemaVersion
 // (creating it, or migrating an older cctv file). Throws SqliteError with a one-line message for files
-// that are not cctv databases, are from a newer cctv, or are damaged.
-void openForWriting(Database& db);
+// that are not cctv databases, are from a newer cctv, or are damaged. Migrating an existing file reports each
+// step to `progress` (schema 2 -> 3 fills roll-ups from every stored row: about a minute on 5M events).
+using MigrationProgress = std::function<void(const std::string& step)>;
+void openForWriting(Database& db, const MigrationProgress& progress = {});
 // Checks that a connection opened read-only points at a cctv database this build can read.
 void checkReadable(Database& db);
 

@@ -66,7 +66,18 @@ Writer::~Writer() { stop(); }
 bool Writer::open(std::string* error, DatabaseProblem* problem) {
   try {
     d->db = Database(options_.path, Database::Mode::ReadWriteCreate);
-    openForWriting(d->db);
+    // A migration can take a while on a large file (schema 3 fills roll-ups from every row): say so, with times.
+    const auto started = std::chrono::steady_clock::now();
+    bool migrated = false;
+    openForWriting(d->db, [&](const std::string& step) {
+      migrated = true;
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "cctv: %s: %s (%.1f s)\n", options_.path.c_str(), step.c_str(), s);
+    });
+    if (migrated) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "cctv: %s: upgraded to schema %d in %.1f s\n", options_.path.c_str(), kSchemaVersion, s);
+    }
     sqlite3_busy_timeout(d->db.handle(), options_.busyTimeoutMs);
     d->rows = std::make_unique<RowWriter>(d->db);
     d->housekeeper = std::make_unique<Housekeeper>(d->db, options_.maxRowsPerMaintenanceStep);
