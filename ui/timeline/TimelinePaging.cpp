@@ -11,6 +11,8 @@ namespace cctv::ui {
 
 namespace {
 
+std::int64_t cellKey(int name, std::int64_t bucket) { return (static_cast<std::int64_t>(name) << 32) | bucket; }
+
 constexpr std::int64_t kOpenEnd = std::numeric_limits<std::int64_t>::max();
 // More buckets than this (a very wide widget, or a margin far beyond the session) widen the buckets instead.
 constexpr int kMaxBuckets = 16384;
@@ -66,11 +68,13 @@ void TimelinePager::addLive(const std::vector<data::EventItem>& events) {
     auto name = std::find(density_.names.begin(), density_.names.end(), e.name);
     const int index = static_cast<int>(name - density_.names.begin());
     if (name == density_.names.end()) density_.names.push_back(e.name);
-    auto cell = std::find_if(density_.cells.begin(), density_.cells.end(), [&](const data::EventDensity::Cell& c) {
-      return c.name == index && c.bucket == bucket;
-    });
-    if (cell != density_.cells.end()) ++cell->count;
-    else density_.cells.push_back({index, static_cast<int>(bucket), 1});
+    if (cellIndex_.empty()) {
+      for (std::size_t i = 0; i < density_.cells.size(); ++i)
+        cellIndex_.emplace(cellKey(density_.cells[i].name, density_.cells[i].bucket), i);
+    }
+    const auto [cell, added] = cellIndex_.emplace(cellKey(index, bucket), density_.cells.size());
+    if (added) density_.cells.push_back({index, static_cast<int>(bucket), 1});
+    else ++density_.cells[cell->second].count;
   }
   for (const auto& e : events) {
     lastNs_ = std::max(lastNs_, e.timeNs);
@@ -130,6 +134,7 @@ void TimelinePager::loaded(const TimelineRequest& r, data::EventDensity density,
   hasDensity_ = true;
   densityRequest_ = r;
   density_ = std::move(density);
+  cellIndex_.clear();
   // Reached the session's end as it was when asked: live events from here on belong to it.
   densityOpen_ = r.toNs() > lastNs_;
   detail_ = detail;

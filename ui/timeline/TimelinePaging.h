@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace cctv::ui {
@@ -86,6 +87,7 @@ class TimelinePager {
   TimelineRequest densityRequest_;
   bool densityOpen_ = false;  // reached the session's end: live events extend it
   data::EventDensity density_;
+  std::unordered_map<std::int64_t, std::size_t> cellIndex_;  // (name, bucket) -> cell, for live events
   std::optional<TimeRange> detail_;
   bool detailOpen_ = false;
   std::optional<TimelineRequest> pending_;

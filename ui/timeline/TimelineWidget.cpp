@@ -242,7 +242,8 @@ void TimelineWidget::modelChanged() {
   } else {
     axis_.setDataExtent(model_.firstNs(), model_.lastNs());
   }
-  density_ = paged_ ? cctv::ui::densityBars(pager_.density()) : DensityBars{};
+  density_ = {};
+  densityDirty_ = hasDensity();
   // Index the items by lane and row for hit testing.
   rowBase_.assign(kLaneCount, 0);
   int totalRows = 0;
@@ -278,7 +279,7 @@ void TimelineWidget::layoutLanes() {
     y += g.height;
   }
   const int available = height() - kRulerHeight;
-  const bool needScroll = (!model_.empty() || !density_.bars.empty()) && y > available;
+  const bool needScroll = (!model_.empty() || hasDensity()) && y > available;
   vscroll_->setVisible(needScroll);
   if (needScroll) {
     const int w = vscroll_->sizeHint().width();
@@ -360,6 +361,14 @@ int TimelineWidget::itemAt(const QPointF& pos) const {
   return -1;
 }
 
+const DensityBars& TimelineWidget::densityBars() const {
+  if (densityDirty_) {
+    density_ = cctv::ui::densityBars(pager_.density());
+    densityDirty_ = false;
+  }
+  return density_;
+}
+
 QRectF TimelineWidget::densityBarRect(const DensityBar& bar) const {
   const QRectF row = rowRect(bar.lane, 0);
   const double x0 = xOf(bar.startNs);
@@ -368,7 +377,7 @@ QRectF TimelineWidget::densityBarRect(const DensityBar& bar) const {
 }
 
 int TimelineWidget::densityBarAt(const QPointF& pos) const {
-  if (density_.bars.empty() || pos.x() < plotLeft() || pos.y() < kRulerHeight) return -1;
+  if (!hasDensity() || pos.x() < plotLeft() || pos.y() < kRulerHeight) return -1;
   const std::int64_t t = axis_.timeForX(pos.x() - plotLeft());
   if (const auto d = pager_.detail(); d && t >= d->fromNs && t <= d->toNs) return -1;  // detail is drawn there
   const std::int64_t slop = static_cast<std::int64_t>(axis_.nsPerPixel() * 2);
@@ -378,7 +387,7 @@ int TimelineWidget::densityBarAt(const QPointF& pos) const {
     const double top = contentTop() + g.top, bottom = top + g.height;
     if (pos.y() < top || pos.y() >= bottom) continue;
     // Bars are by lane, then time: the first one of this lane ending after t - slop.
-    const auto& bars = density_.bars;
+    const auto& bars = densityBars().bars;
     auto it = std::lower_bound(bars.begin(), bars.end(), std::make_pair(l, t - slop),
                                [](const DensityBar& b, const std::pair<int, std::int64_t>& key) {
                                  const int lane = static_cast<int>(b.lane);
@@ -402,7 +411,7 @@ QString TimelineWidget::toolTipAt(const QPointF& pos) const {
   const int i = itemAt(pos);
   if (i >= 0) return qs(model_.items()[static_cast<std::size_t>(i)].tooltip);
   const int b = densityBarAt(pos);
-  return b < 0 ? QString() : qs(densityTooltip(pager_.density(), density_.bars[static_cast<std::size_t>(b)]));
+  return b < 0 ? QString() : qs(densityTooltip(pager_.density(), densityBars().bars[static_cast<std::size_t>(b)]));
 }
 
 bool TimelineWidget::event(QEvent* e) {
@@ -414,7 +423,7 @@ bool TimelineWidget::event(QEvent* e) {
       QToolTip::showText(help->globalPos(), qs(model_.items()[static_cast<std::size_t>(i)].tooltip), this,
                          itemRect(i).toAlignedRect());
     } else if (b >= 0) {
-      const DensityBar& bar = density_.bars[static_cast<std::size_t>(b)];
+      const DensityBar& bar = densityBars().bars[static_cast<std::size_t>(b)];
       QToolTip::showText(help->globalPos(), qs(densityTooltip(pager_.density(), bar)), this,
                          densityBarRect(bar).toAlignedRect().adjusted(-2, 0, 2, 0));
     } else {

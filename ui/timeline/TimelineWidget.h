@@ -73,7 +73,9 @@ class TimelineWidget : public QWidget {
   int itemAt(const QPointF& pos) const;
   // The density bar under a widget position (-1: none; only where no detail is loaded).
   int densityBarAt(const QPointF& pos) const;
-  const DensityBars& densityBars() const { return density_; }
+  // Built from the pager's density when first needed after a change: a live session changes it every tick,
+  // while its bars are only drawn where no detail is loaded.
+  const DensityBars& densityBars() const;
   QString toolTipAt(const QPointF& pos) const;
 
   QSize sizeHint() const override;
@@ -143,7 +145,9 @@ class TimelineWidget : public QWidget {
   TimelineModel model_;
   bool paged_ = false;
   TimelinePager pager_;
-  DensityBars density_;  // of pager_.density()
+  bool hasDensity() const { return paged_ && !pager_.density().cells.empty(); }
+  mutable DensityBars density_;  // of pager_.density(), when not densityDirty_
+  mutable bool densityDirty_ = false;
   std::int64_t pendingReveal_ = -1;  // revealEvent() waiting for its detail
   QTimer* sliceTimer_ = nullptr;     // coalesces a burst of zoom and pan steps into one request
   TimeAxis axis_;

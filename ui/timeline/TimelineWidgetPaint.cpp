@@ -36,7 +36,7 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
   const QPalette& pal = palette();
   p.fillRect(rect(), pal.color(QPalette::Base));
-  if (model_.empty() && density_.bars.empty()) {
+  if (model_.empty() && !hasDensity()) {
     p.setPen(pal.color(QPalette::PlaceholderText));
     const bool loading = paged_ && pager_.hasEvents();
     p.drawText(rect(), Qt::AlignCenter, loading ? tr("Loading the timeline\u2026") : tr("No events in this session yet"));
@@ -151,7 +151,7 @@ void TimelineWidget::paintLanes(QPainter& p, const std::vector<TimeAxis::Tick>& 
 }
 
 void TimelineWidget::paintDensity(QPainter& p) {
-  if (density_.bars.empty()) return;
+  if (!hasDensity()) return;
   // Where detail is loaded, the events themselves are drawn instead.
   QRegion clip(QRect(plotLeft(), kRulerHeight, plotRight() - plotLeft(), height() - kRulerHeight));
   if (const auto d = pager_.detail()) {
@@ -159,16 +159,17 @@ void TimelineWidget::paintDensity(QPainter& p) {
     if (x1 > x0) clip -= QRegion(QRect(QPoint(int(std::floor(x0)), 0), QPoint(int(std::ceil(x1)), height())));
   }
   if (clip.isEmpty()) return;
+  const DensityBars& density = densityBars();
   p.save();
   p.setClipRegion(clip);
   p.setRenderHint(QPainter::Antialiasing, false);
   p.setPen(Qt::NoPen);
   const QColor error = itemColor(ColorRole::ApiError);
   const std::int64_t from = axis_.startNs() - static_cast<std::int64_t>(axis_.nsPerPixel()), to = axis_.endNs();
-  for (const DensityBar& bar : density_.bars) {
+  for (const DensityBar& bar : density.bars) {
     if (bar.endNs < from || bar.startNs > to) continue;
     // A histogram per lane: the fullest bucket fills the bar height; a single event still shows (a third).
-    const double most = static_cast<double>(std::max<std::int64_t>(1, density_.laneMax[static_cast<std::size_t>(bar.lane)]));
+    const double most = static_cast<double>(std::max<std::int64_t>(1, density.laneMax[static_cast<std::size_t>(bar.lane)]));
     const double fill = 0.3 + 0.7 * std::log1p(static_cast<double>(bar.count)) / std::log1p(most);
     const QRectF box = densityBarRect(bar);
     const double h = std::max(2.0, box.height() * fill);
