@@ -13,6 +13,9 @@
 
 #include "query/Reader.h"
 #include "store/Sqlite.h"
+#include "timeline/TimeAxis.h"
+#include "timeline/TimelinePaging.h"
+#include "timeline/TimelineSlice.h"
 
 using namespace cctv;
 
@@ -70,25 +73,58 @@ void BM_SessionListFiltered(benchmark::State& state) {
 }
 BENCHMARK(BM_SessionListFiltered)->Unit(benchmark::kMillisecond);
 
-// What selecting a session runs: header (summary + metrics), the timeline's events and the prompt list.
+// The timeline's plot in the window at 1440x900 (bench_window): about this many pixels wide.
+constexpr double kPlotWidth = 1000;
+
+// The slice the timeline asks for first (fitted to the session) or after zooming to `spanNs` around the
+// middle of the session, exactly as TimelinePager words it.
+ui::TimelineRequest sliceRequest(const data::SessionSummary& x, std::int64_t spanNs) {
+  ui::TimelinePager pager;
+  pager.reset(x.firstNs, x.lastNs);
+  ui::TimeAxis axis;
+  axis.setWidth(kPlotWidth);
+  axis.setDataExtent(x.firstNs, x.lastNs);
+  axis.fit(x.firstNs, x.lastNs);
+  if (spanNs > 0) axis.setWindow(x.firstNs + (x.lastNs - x.firstNs) / 2 - spanNs / 2, x.firstNs + (x.lastNs - x.firstNs) / 2 + spanNs / 2);
+  return *pager.need({axis.startNs(), axis.endNs()}, kPlotWidth);
+}
+
+// What selecting a session runs: its row (whose extent the timeline fits), the first slice of the timeline
+// (fitted: the density, and every event when few enough), then the header's metrics and the prompt list.
 void sessionOpen(benchmark::State& state, const std::string& id) {
-  std::size_t events = 0;
+  std::size_t events = 0, cells = 0;
   for (auto _ : state) {
     auto s = fx().reader->session(id);
     auto m = fx().reader->sessionMetrics(id);
-    auto e = fx().reader->sessionEvents(id);
+    auto slice = ui::queryTimelineSlice(*fx().reader, id, sliceRequest(s, 0));
     auto p = fx().reader->prompts(id);
-    events = e.size();
+    events = slice.events.size();
+    cells = slice.density.cells.size();
     benchmark::DoNotOptimize(s);
     benchmark::DoNotOptimize(m);
     benchmark::DoNotOptimize(p);
   }
   state.counters["events"] = static_cast<double>(events);
+  state.counters["cells"] = static_cast<double>(cells);
 }
 void BM_SessionTimelineMedian(benchmark::State& state) { sessionOpen(state, fx().medianSession); }
 void BM_SessionTimelineLargest(benchmark::State& state) { sessionOpen(state, fx().largestSession); }
 BENCHMARK(BM_SessionTimelineMedian)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SessionTimelineLargest)->Unit(benchmark::kMillisecond);
+
+// Zooming into the largest session: the slice for a view of the given span (minutes) around its middle.
+void BM_SessionTimelineLargestZoomed(benchmark::State& state) {
+  const std::string id = fx().largestSession;
+  const auto request = sliceRequest(fx().reader->session(id), state.range(0) * 60LL * 1000000000LL);
+  std::size_t events = 0;
+  for (auto _ : state) {
+    auto slice = ui::queryTimelineSlice(*fx().reader, id, request);
+    events = slice.events.size();
+    benchmark::DoNotOptimize(slice);
+  }
+  state.counters["events"] = static_cast<double>(events);
+}
+BENCHMARK(BM_SessionTimelineLargestZoomed)->Arg(24 * 60)->Arg(60)->Arg(5)->Unit(benchmark::kMillisecond);
 
 // The parts of opening the largest session, to see where its time goes.
 void BM_PartSessionSummary(benchmark::State& state) {
@@ -97,8 +133,13 @@ void BM_PartSessionSummary(benchmark::State& state) {
 void BM_PartSessionMetrics(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(fx().reader->sessionMetrics(fx().largestSession));
 }
-void BM_PartSessionEvents(benchmark::State& state) {
+void BM_PartSessionEvents(benchmark::State& state) {  // every event: what opening it loaded before paging
   for (auto _ : state) benchmark::DoNotOptimize(fx().reader->sessionEvents(fx().largestSession));
+}
+void BM_PartSessionDensity(benchmark::State& state) {
+  const auto r = sliceRequest(fx().reader->session(fx().largestSession), 0);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(fx().reader->sessionDensity(fx().largestSession, r.fromNs, r.bucketNs, r.buckets));
 }
 void BM_PartSessionPrompts(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(fx().reader->prompts(fx().largestSession));
@@ -106,6 +147,7 @@ void BM_PartSessionPrompts(benchmark::State& state) {
 BENCHMARK(BM_PartSessionSummary)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PartSessionMetrics)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PartSessionEvents)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PartSessionDensity)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PartSessionPrompts)->Unit(benchmark::kMillisecond);
 
 // The parts of the metrics page.

@@ -1,12 +1,15 @@
 // The window on a large database (issue 4): time from process start until the session list shows its rows,
 // then opening the largest session, its busiest prompt's trace, and each page, with the process RSS after each
 // step. Offscreen unless a display is set. Make the database with bench_make_db, then:
-//   build/bench/bench_window /tmp/cctv-5m.db
+//   build/bench/bench_window /tmp/cctv-5m.db [PREFIX]
+// With PREFIX, also saves the largest session's timeline fitted and zoomed in around its middle to about an
+// hour and to about five minutes: PREFIX-fit.png, PREFIX-1h.png, PREFIX-5min.png.
 // Times are wall-clock since the process started (from /proc/self/stat), so they include loading Qt.
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QThread>
+#include <QTimer>
 
 #include <cstdio>
 #include <fstream>
@@ -18,6 +21,7 @@
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPanel.h"
 #include "store/Sqlite.h"
+#include "timeline/TimelineWidget.h"
 
 using namespace cctv;
 
@@ -57,6 +61,32 @@ void settle(ui::MainWindow& w) {
   QApplication::processEvents();
 }
 
+// Notes when the timeline first paints something of the session it was told to show (histograms or events).
+class FirstPaint : public QObject {
+ public:
+  explicit FirstPaint(ui::TimelineWidget* w) : w_(w) {}
+  void arm() {
+    armed_ = true;
+    ms_ = -1;
+    clock_.start();
+  }
+  qint64 ms() const { return ms_; }
+  bool eventFilter(QObject* o, QEvent* e) override {
+    // The paint that shows content; it is done when the event loop next gets to run a zero timer.
+    if (armed_ && o == w_ && e->type() == QEvent::Paint && (!w_->model().empty() || !w_->densityBars().bars.empty())) {
+      armed_ = false;
+      QTimer::singleShot(0, this, [this] { ms_ = clock_.elapsed(); });
+    }
+    return false;
+  }
+
+ private:
+  ui::TimelineWidget* w_;
+  QElapsedTimer clock_;
+  bool armed_ = false;
+  qint64 ms_ = -1;
+};
+
 void report(const char* step, QElapsedTimer& clock) {
   std::printf("%-44s %8.3f s %8.0f ms %8.1f MB\n", step, sinceProcessStart(), static_cast<double>(clock.restart()),
               rssMb());
@@ -67,7 +97,7 @@ void report(const char* step, QElapsedTimer& clock) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DB\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DB [SCREENSHOT-PREFIX]\n", argv[0]);
     return 2;
   }
   if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
@@ -100,9 +130,30 @@ int main(int argc, char** argv) {
       std::printf("  (largest session %s: %lld events)\n", largest.c_str(), static_cast<long long>(st.columnInt(1)));
     }
   }
+  auto* timeline = w.findChild<ui::TimelineWidget*>();
+  FirstPaint firstPaint(timeline);
+  timeline->installEventFilter(&firstPaint);
+  firstPaint.arm();
   w.selectSession(QString::fromStdString(largest));
   settle(w);
   report("largest session: timeline + prompts", clock);
+  std::printf("  (timeline first painted %lld ms after selecting it)\n", static_cast<long long>(firstPaint.ms()));
+  if (argc > 2) {
+    const std::string prefix = argv[2];
+    timeline->grab().save(QString::fromStdString(prefix + "-fit.png"));
+    // 1.5x per step: 13 steps take eight days to about an hour, 6 more to about five minutes.
+    for (auto [steps, name] : {std::pair{13, "-1h.png"}, std::pair{6, "-5min.png"}}) {
+      for (int i = 0; i < steps; ++i) timeline->zoomIn();
+      QElapsedTimer pause;
+      pause.start();
+      while (pause.elapsed() < 200) QApplication::processEvents(QEventLoop::AllEvents, 10);  // the slice request
+      settle(w);
+      timeline->grab().save(QString::fromStdString(prefix + name));
+    }
+    timeline->fitToData();
+    settle(w);
+    clock.restart();
+  }
   w.showBusiestPrompt();
   settle(w);
   report("its busiest prompt's trace", clock);

@@ -2,6 +2,8 @@
 
 #include <QtTest>
 
+#include <map>
+
 #include "query/Reader.h"
 #include "support/Fixtures.h"
 #include "support/TestServer.h"
@@ -105,6 +107,66 @@ class TestQueries : public QObject {
 
     const auto multi = reader->prompts(sessionOf("json-multiturn"));
     QCOMPARE(multi.size(), std::size_t(3));
+  }
+
+  void timelineSlices() {
+    // What the paged timeline asks for: density per name and bucket, events and prompts of a range.
+    const std::string multi = sessionOf("json-multiturn");
+    const auto all = reader->sessionEvents(multi);
+    QVERIFY(all.size() >= 10);
+    std::int64_t maxId = 0;
+    for (const auto& e : all) maxId = std::max(maxId, e.id);
+    struct {
+      std::int64_t firstNs, lastNs;
+    } x{all.front().timeNs, all.back().timeNs};
+
+    // Ten buckets over the whole session: every event counted once, in the bucket of its time, under its name.
+    const std::int64_t bucket = (x.lastNs - x.firstNs) / 10 + 1;
+    const auto d = reader->sessionDensity(multi, x.firstNs, bucket, 10);
+    QCOMPARE(d.fromNs, x.firstNs);
+    QCOMPARE(d.buckets, 10);
+    QCOMPARE(d.lastEventId, maxId);
+    std::map<std::pair<std::string, int>, std::int64_t> expected, got;
+    for (const auto& e : all) ++expected[{e.name, static_cast<int>((e.timeNs - x.firstNs) / bucket)}];
+    for (const auto& c : d.cells) got[{d.names[static_cast<std::size_t>(c.name)], c.bucket}] += c.count;
+    QCOMPARE(got, expected);
+    // A range: only the events inside it; the last bucket is exclusive at its end.
+    const auto half = reader->sessionDensity(multi, x.firstNs, bucket, 5);
+    std::int64_t inHalf = 0, counted = 0;
+    for (const auto& e : all) inHalf += e.timeNs < x.firstNs + 5 * bucket;
+    for (const auto& c : half.cells) counted += c.count;
+    QCOMPARE(counted, inHalf);
+    QVERIFY(reader->sessionDensity(multi, x.firstNs, bucket, 0).cells.empty());
+    QVERIFY(reader->sessionDensity("no-such-session", x.firstNs, bucket, 10).cells.empty());
+
+    // Events between two times: inclusive, in time order, the same items as the whole session's.
+    const std::int64_t from = all[2].timeNs, to = all[all.size() - 3].timeNs;
+    const auto between = reader->sessionEventsBetween(multi, from, to);
+    std::vector<std::int64_t> wantIds, gotIds;
+    for (const auto& e : all)
+      if (e.timeNs >= from && e.timeNs <= to) wantIds.push_back(e.id);
+    for (const auto& e : between) gotIds.push_back(e.id);
+    QCOMPARE(gotIds, wantIds);
+    QVERIFY(reader->sessionEventsBetween(multi, to + 1, to).empty());
+    // A request logged when it ended is drawn from its start: a range inside its bar finds it with reach.
+    const auto req = std::find_if(all.begin(), all.end(), [](auto& e) { return e.name == "api_request" && e.durationMs > 2; });
+    QVERIFY(req != all.end());
+    const std::int64_t inside = req->timeNs - 1000000;
+    const auto without = reader->sessionEventsBetween(multi, inside - 1, inside);
+    QVERIFY(std::none_of(without.begin(), without.end(), [&](auto& e) { return e.id == req->id; }));
+    const auto with = reader->sessionEventsBetween(multi, inside - 1, inside, 60LL * 1000000000);
+    QVERIFY(std::any_of(with.begin(), with.end(), [&](auto& e) { return e.id == req->id; }));
+    for (const auto& e : with) QVERIFY(e.timeNs - std::max<std::int64_t>(0, e.durationMs) * 1000000 <= inside);
+
+    // Prompts meeting a range: each prompt whose [first, last] overlaps it.
+    const auto prompts = reader->prompts(multi);
+    QCOMPARE(prompts.size(), std::size_t(3));
+    QCOMPARE(reader->promptsBetween(multi, x.firstNs, x.lastNs).size(), std::size_t(3));
+    const auto second = reader->promptsBetween(multi, prompts[1].firstNs, prompts[1].firstNs);
+    QCOMPARE(second.size(), std::size_t(1));
+    QCOMPARE(second[0].promptId, prompts[1].promptId);
+    QCOMPARE(second[0].text, prompts[1].text);
+    QVERIFY(reader->promptsBetween(multi, x.lastNs + 1, x.lastNs + 2).empty());
   }
 
   void promptSpans() {

@@ -5,7 +5,9 @@
 #include "timeline/LanePacking.h"
 #include "timeline/TimeAxis.h"
 #include "timeline/TimeFormat.h"
+#include "timeline/TimelineDensity.h"
 #include "timeline/TimelineModel.h"
+#include "timeline/TimelinePaging.h"
 #include "timeline/TimelineWidget.h"
 #include "trace/TraceLayout.h"
 #include "trace/TraceWidget.h"
@@ -19,6 +21,9 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <array>
+#include <limits>
+#include <map>
 #include <random>
 
 using namespace cctv;
@@ -196,6 +201,56 @@ QStringList fingerprint(const TimelineModel& m) {
   }
   out.sort();
   return out;
+}
+
+// A long session: `n` events, one every `stepMs`, cycling through prompts of 40 events (user_prompt, then API
+// calls, decisions and tool results), with an api_error now and then.
+std::vector<data::EventItem> longSession(int n, std::int64_t t0, std::int64_t stepMs) {
+  std::vector<data::EventItem> v;
+  v.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const std::string p = "L" + std::to_string(i / 40);
+    const std::int64_t t = t0 + i * stepMs * kMs;
+    switch (i % 40 == 0 ? -1 : i % 4) {
+      case -1: v.push_back(ev(i + 1, t, "user_prompt", i, p)); break;
+      case 0: v.push_back(api(i + 1, t, i, p, stepMs / 2, stepMs / 4, 100, 10, 0.001)); break;
+      case 1: v.push_back(decision(i + 1, t, i, p, "Bash", "accept", "config")); break;
+      case 2: v.push_back(toolResult(i + 1, t, i, p, "Bash", stepMs / 3, 1, "ls")); break;
+      default: v.push_back(ev(i + 1, t, i % 97 == 3 ? "api_error" : "assistant_response", i, p));
+    }
+  }
+  return v;
+}
+
+// What the query thread answers a slice request with (Reader::sessionDensity, chooseDetailRange,
+// Reader::sessionEventsBetween), computed from an event list.
+data::EventDensity densityOf(const std::vector<data::EventItem>& all, const TimelineRequest& r) {
+  data::EventDensity d;
+  d.fromNs = r.fromNs;
+  d.bucketNs = r.bucketNs;
+  d.buckets = r.buckets;
+  std::map<std::pair<int, int>, std::int64_t> cells;
+  for (const auto& e : all) {
+    if (e.timeNs < d.fromNs || e.timeNs >= d.toNs()) continue;
+    auto name = std::find(d.names.begin(), d.names.end(), e.name);
+    if (name == d.names.end()) name = d.names.insert(d.names.end(), e.name);
+    ++cells[{static_cast<int>(name - d.names.begin()), static_cast<int>((e.timeNs - d.fromNs) / d.bucketNs)}];
+    d.lastEventId = std::max(d.lastEventId, e.id);
+  }
+  for (const auto& [key, n] : cells) d.cells.push_back({key.first, key.second, n});
+  return d;
+}
+
+void answer(TimelineWidget& w, const std::vector<data::EventItem>& all, const TimelineRequest& r) {
+  data::EventDensity d = densityOf(all, r);
+  const auto detail = chooseDetailRange(d, r.view, kMaxDetailEvents);
+  std::vector<data::EventItem> events;
+  if (detail) {
+    for (const auto& e : all)
+      if (e.timeNs >= detail->fromNs && eventStartNs(e) <= detail->toNs && e.timeNs <= detail->toNs + kBarSlackNs)
+        events.push_back(e);
+  }
+  w.setSlice(r, std::move(d), detail, std::move(events), {});
 }
 
 int distinctColours(const QImage& img) {
@@ -564,6 +619,283 @@ class TimelineTest : public QObject {
     m.setEvents(v);
     QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(m.eventCount(), std::size_t(5000));
+  }
+
+  // ---- Paging (TimelinePaging) ----
+  void densityCounts() {
+    data::EventDensity d;
+    d.fromNs = 1000;
+    d.bucketNs = 10;
+    d.buckets = 10;  // [1000, 1100)
+    d.names = {"a", "b"};
+    d.cells = {{0, 0, 5}, {1, 0, 1}, {0, 3, 7}, {1, 9, 2}};
+    QCOMPARE(densityCount(d, 0, 5000), 15);
+    QCOMPARE(densityCount(d, 1000, 1009), 6);
+    QCOMPARE(densityCount(d, 1009, 1030), 13);  // buckets 0..3, whole
+    QCOMPARE(densityCount(d, 1040, 1089), 0);
+    QCOMPARE(densityCount(d, 1095, 2000), 2);
+    QCOMPARE(densityCount(d, 0, 999), 0);
+    QCOMPARE(densityCount(d, 1050, 1040), 0);
+
+    // Detail: the view plus as much margin (up to one view width each side) as the limit allows.
+    const auto wide = chooseDetailRange(d, {1040, 1060}, 100);
+    QVERIFY(wide);
+    QCOMPARE(wide->fromNs, 1020);
+    QCOMPARE(wide->toNs, 1080);
+    const auto narrow = chooseDetailRange(d, {1040, 1060}, 6);  // bucket 3 (7 events) is 10 ns left of the view
+    QVERIFY(narrow);
+    QVERIFY(narrow->fromNs > 1039 - 10 && narrow->fromNs <= 1040);
+    QVERIFY(narrow->toNs >= 1060);
+    QVERIFY(!chooseDetailRange(d, {1000, 1040}, 12));  // 13 in the view itself
+  }
+
+  void pagerAsksForWhatTheViewNeeds() {
+    TimelinePager pager;
+    QVERIFY(!pager.need({0, 100 * kSec}, 1000));  // no session: nothing to ask
+    pager.reset(0, 100 * kSec);
+    QVERIFY(pager.hasEvents());
+    // Fitted: the density of the session, about a bucket per pixel.
+    const auto r1 = pager.need({-4 * kSec, 104 * kSec}, 1000);
+    QVERIFY(r1);
+    QCOMPARE(r1->fromNs, -4 * kSec);
+    QVERIFY(r1->toNs() > 104 * kSec);
+    QCOMPARE(r1->bucketNs, 108 * kMs);
+    QCOMPARE(r1->view, (TimeRange{-4 * kSec, 104 * kSec}));
+    QVERIFY(!pager.need({-4 * kSec, 104 * kSec}, 1000));  // asked already
+    QVERIFY(!pager.need({0, 100 * kSec}, 1000));          // inside what was asked for
+
+    // 100 events per second: 10,000 in the view, too many for detail.
+    const auto all = longSession(10000, 0, 10);
+    pager.loaded(*r1, densityOf(all, *r1), std::nullopt);
+    QVERIFY(pager.hasDensity());
+    QVERIFY(!pager.detail());
+    QVERIFY(!pager.need({-4 * kSec, 104 * kSec}, 1000));
+    QVERIFY(!pager.need({10 * kSec, 90 * kSec}, 1000));  // still too many, buckets fine enough
+
+    // Zoomed in to 10 s: the buckets are now 10 px wide, and 1,000 events fit: ask, with a margin.
+    const auto r2 = pager.need({40 * kSec, 50 * kSec}, 1000);
+    QVERIFY(r2);
+    QCOMPARE(r2->bucketNs, 10 * kMs);
+    QCOMPARE(r2->fromNs, 30 * kSec);
+    QVERIFY(r2->toNs() >= 60 * kSec);
+    const auto d2 = densityOf(all, *r2);
+    const auto detail = chooseDetailRange(d2, r2->view, kMaxDetailEvents);
+    QVERIFY(detail);
+    QVERIFY(detail->contains({40 * kSec, 50 * kSec}));
+    pager.loaded(*r2, d2, detail);
+    QVERIFY(pager.detail());
+    QVERIFY(!pager.need({40 * kSec, 50 * kSec}, 1000));
+    QVERIFY(!pager.need({42 * kSec, 52 * kSec}, 1000));  // a short pan stays inside the detail
+    QVERIFY(pager.need({70 * kSec, 80 * kSec}, 1000));   // a long one does not
+    pager.forgetPending();
+    QVERIFY(pager.need({70 * kSec, 80 * kSec}, 1000));   // forgotten: asked again
+
+    // Beyond the session's end the range stops at it: no margin of nothing.
+    TimelinePager end;
+    end.reset(0, 100 * kSec);
+    const auto r3 = end.need({95 * kSec, 105 * kSec}, 1000);
+    QVERIFY(r3);
+    QVERIFY(r3->toNs() <= 105 * kSec + r3->bucketNs);
+    QCOMPARE(r3->fromNs, 85 * kSec);
+  }
+
+  void pagerFollowsLiveEvents() {
+    TimelinePager pager;
+    pager.reset(0, 10 * kSec);
+    const auto all = longSession(100, 0, 100);  // 10 s
+    const auto r = pager.need({0, 12 * kSec}, 600);
+    QVERIFY(r);
+    const auto d = densityOf(all, *r);
+    pager.loaded(*r, d, chooseDetailRange(d, r->view, kMaxDetailEvents));
+    QVERIFY(pager.detail());
+    QCOMPARE(pager.detail()->toNs, std::numeric_limits<std::int64_t>::max());  // reached the end: open
+    // New events after the end: counted in the density (buckets added) and taken by the detail.
+    std::vector<data::EventItem> live = {ev(1000, 20 * kSec, "api_request", 1000, "L9"),
+                                         ev(1001, 21 * kSec, "tool_result", 1001, "L9")};
+    QVERIFY(pager.detailTakes(live[0]));
+    const std::int64_t before = densityCount(pager.density(), 0, 30 * kSec);
+    pager.addLive(live);
+    QCOMPARE(pager.lastNs(), 21 * kSec);
+    QCOMPARE(densityCount(pager.density(), 0, 30 * kSec), before + 2);
+    QVERIFY(pager.density().toNs() > 21 * kSec);
+    pager.addLive(live);  // delivered twice: counted once
+    QCOMPARE(densityCount(pager.density(), 0, 30 * kSec), before + 2);
+    // An event the density already counted (id not after its newest) is not counted again.
+    pager.addLive({all[50]});
+    QCOMPARE(densityCount(pager.density(), 0, 30 * kSec), before + 2);
+
+    // A session without events yet takes its extent from the first live events.
+    TimelinePager fresh;
+    QVERIFY(!fresh.hasEvents());
+    fresh.addLive(live);
+    QVERIFY(fresh.hasEvents());
+    QCOMPARE(fresh.firstNs(), 20 * kSec);
+    QCOMPARE(fresh.lastNs(), 21 * kSec);
+    QVERIFY(fresh.need({19 * kSec, 22 * kSec}, 600));
+  }
+
+  void densityBarsByLane() {
+    const auto all = longSession(400, kBasic0, 1000);  // 400 s
+    TimelineRequest r;
+    r.fromNs = kBasic0;
+    r.bucketNs = 10 * kSec;
+    r.buckets = 40;
+    const auto d = densityOf(all, r);
+    const DensityBars bars = densityBars(d);
+    std::array<std::int64_t, kLaneCount> perLane{};
+    for (const auto& b : bars.bars) {
+      perLane[static_cast<std::size_t>(b.lane)] += b.count;
+      QCOMPARE(b.endNs - b.startNs, 10 * kSec);
+      QVERIFY(b.count <= bars.laneMax[static_cast<std::size_t>(b.lane)]);
+    }
+    QCOMPARE(perLane[int(Lane::Prompts)], 10);   // user_prompt: one per 40 events
+    QCOMPARE(perLane[int(Lane::Tools)], 200);    // decisions and results
+    QCOMPARE(perLane[int(Lane::Api)] + perLane[int(Lane::Other)] + 10 + 200, 400);
+    for (std::size_t i = 1; i < bars.bars.size(); ++i) {  // by lane, then time
+      const auto& a = bars.bars[i - 1];
+      const auto& b = bars.bars[i];
+      QVERIFY(a.lane < b.lane || (a.lane == b.lane && a.startNs < b.startNs));
+    }
+    const auto withError = std::find_if(bars.bars.begin(), bars.bars.end(), [](const DensityBar& b) { return b.hasErrors; });
+    QVERIFY(withError != bars.bars.end());
+    QCOMPARE(withError->lane, Lane::Api);
+    const QString tip = QString::fromStdString(densityTooltip(d, *withError));
+    QVERIFY2(tip.contains("api_error") && tip.contains("api_request") && !tip.contains("tool_result"), qPrintable(tip));
+  }
+
+  void modelPromptSpansReachTheirExtent() {
+    // Only the middle of a prompt is loaded (paging): its span still covers the prompt's first to last event.
+    const auto all = tmuxSession();
+    std::vector<data::EventItem> middle;
+    for (const auto& e : all)
+      if (e.promptId == "P2" && e.timeNs > kTmux0 + 10500 * kMs && e.timeNs < kTmux0 + 13600 * kMs) middle.push_back(e);
+    QVERIFY(middle.size() >= 3);
+    data::PromptSummary p2;
+    p2.promptId = "P2";
+    p2.text = "list the files";
+    p2.firstNs = kTmux0 + 10416 * kMs;
+    p2.lastNs = kTmux0 + 16000 * kMs;
+    const auto spanOf = [](const TimelineModel& model) {
+      return *std::find_if(model.items().begin(), model.items().end(),
+                           [](const TimelineItem& it) { return it.kind == ItemKind::PromptSpan; });
+    };
+    TimelineModel m;
+    m.setEvents(middle, {p2});
+    const TimelineItem span = spanOf(m);
+    QCOMPARE(span.kind, ItemKind::PromptSpan);
+    QCOMPARE(span.startNs, p2.firstNs);
+    QCOMPARE(span.endNs, p2.lastNs);
+    QCOMPARE(span.label, std::string("list the files"));
+    QVERIFY(m.firstNs() <= p2.firstNs && m.lastNs() >= p2.lastNs);
+    // Prompt rows arriving later widen it too, and the lane is repacked.
+    TimelineModel later;
+    later.setEvents(middle);
+    QVERIFY(spanOf(later).startNs > p2.firstNs);
+    later.setPrompts({p2});
+    QCOMPARE(spanOf(later).startNs, p2.firstNs);
+    QCOMPARE(later.rowCount(Lane::Prompts), 1);
+  }
+
+  void pagedWidgetDensityDetailAndReveal() {
+    // 20,000 events over 2,000 s: fitted, the timeline draws histograms; zoomed in, the events.
+    const auto all = longSession(20000, kBasic0, 100);
+    TimelineWidget w;
+    w.resize(1000, 400);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy asked(&w, &TimelineWidget::sliceNeeded);
+    w.showSession(all.front().timeNs, all.back().timeNs);
+    QVERIFY(w.paged());
+    QCOMPARE(asked.count(), 1);
+    const auto r1 = asked.takeFirst().at(0).value<TimelineRequest>();
+    QVERIFY(r1.view.contains({all.front().timeNs, all.back().timeNs}));  // fitted to the whole session
+    answer(w, all, r1);
+    QVERIFY(w.model().empty());  // too many for detail
+    QVERIFY(!w.densityBars().bars.empty());
+    const QImage img = w.grab().toImage();
+    QVERIFY(distinctColours(img) > 5);
+    QVERIFY(img.save("/tmp/timeline-density.png"));
+
+    // Hover over the API lane's histogram in the middle: a tooltip of counts; a click zooms in.
+    const DensityBar* apiBar = nullptr;
+    for (const auto& b : w.densityBars().bars)
+      if (b.lane == Lane::Api && b.startNs > kBasic0 + 900 * kSec && !apiBar) apiBar = &b;
+    QVERIFY(apiBar);
+    const double x = 84 + w.axis().xForTime(apiBar->startNs) + 0.5;
+    double y = -1;
+    for (int py = 26; py < 400 && y < 0; ++py)
+      if (w.densityBarAt(QPointF(x, py)) >= 0 &&
+          w.densityBars().bars[std::size_t(w.densityBarAt(QPointF(x, py)))].lane == Lane::Api)
+        y = py;
+    QVERIFY(y > 0);
+    QVERIFY(w.toolTipAt(QPointF(x, y)).contains("api_request"));
+    const std::int64_t span = w.axis().spanNs();
+    QTest::mouseClick(&w, Qt::LeftButton, {}, QPointF(x, y).toPoint());
+    QVERIFY(w.axis().spanNs() < span / 3);
+    QVERIFY(asked.wait(1000));  // the zoomed view asks (after a short pause for more steps)
+
+    // Zoom in until the view holds few enough events: the events themselves arrive and are drawn.
+    for (int i = 0; i < 40 && w.model().empty(); ++i) {
+      while (!asked.isEmpty()) answer(w, all, asked.takeFirst().at(0).value<TimelineRequest>());
+      if (!w.model().empty()) break;
+      w.zoomIn();
+      asked.wait(500);
+    }
+    QVERIFY(!w.model().empty());
+    QVERIFY(w.model().eventCount() <= std::size_t(kMaxDetailEvents) + 200);
+    const std::int64_t mid = (w.axis().startNs() + w.axis().endNs()) / 2;
+    const auto near = std::min_element(all.begin(), all.end(), [mid](const auto& a, const auto& b) {
+      return std::llabs(a.timeNs - mid) < std::llabs(b.timeNs - mid);
+    });
+    QVERIFY(w.model().itemForEvent(near->id) >= 0);
+    QVERIFY(w.pager().detail()->contains({w.axis().startNs(), w.axis().endNs()}));
+
+    // An event far outside what is loaded, picked elsewhere: the view goes there, and once its detail has
+    // arrived it is selected.
+    const data::EventItem& far = all[19000];
+    QVERIFY(w.model().itemForEvent(far.id) < 0);
+    w.revealEvent(far.id, far.timeNs);
+    QVERIFY(w.axis().startNs() <= far.timeNs && far.timeNs <= w.axis().endNs());
+    QVERIFY(!asked.isEmpty() || asked.wait(500));
+    while (!asked.isEmpty()) answer(w, all, asked.takeFirst().at(0).value<TimelineRequest>());
+    QCOMPARE(w.selectedEventId(), far.id);
+    QVERIFY(w.model().itemForEvent(far.id) >= 0);
+
+    // Fit shows the whole session again, not only what is loaded.
+    w.fitToData();
+    QVERIFY(w.axis().startNs() <= all.front().timeNs && w.axis().endNs() >= all.back().timeNs);
+  }
+
+  void pagedWidgetFollowsLive() {
+    // A live session opened in paged mode: events appended after the loaded end are drawn at once.
+    auto all = longSession(300, kBasic0, 100);
+    TimelineWidget w;
+    w.resize(1000, 400);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setFollowLive(true);
+    QSignalSpy asked(&w, &TimelineWidget::sliceNeeded);
+    const std::vector<data::EventItem> first(all.begin(), all.begin() + 200);
+    w.showSession(first.front().timeNs, first.back().timeNs);
+    QCOMPARE(asked.count(), 1);
+    answer(w, first, asked.takeFirst().at(0).value<TimelineRequest>());
+    QCOMPARE(w.model().eventCount(), std::size_t(200));
+    w.appendEvents(std::vector<data::EventItem>(all.begin() + 200, all.end()));
+    QCOMPARE(w.model().eventCount(), std::size_t(300));
+    const double x = w.axis().xForTime(all.back().timeNs);
+    QVERIFY2(x >= 0 && x <= w.axis().width(), qPrintable(QString::number(x)));
+    QCOMPARE(w.pager().lastNs(), all.back().timeNs);
+
+    // An empty session fills in from its first live events.
+    TimelineWidget e;
+    e.resize(1000, 400);
+    QSignalSpy eAsked(&e, &TimelineWidget::sliceNeeded);
+    e.showSession(0, 0, true);
+    QCOMPARE(eAsked.count(), 0);
+    e.appendEvents(std::vector<data::EventItem>(all.begin(), all.begin() + 10));
+    QCOMPARE(eAsked.count(), 1);
+    answer(e, std::vector<data::EventItem>(all.begin(), all.begin() + 10), eAsked.takeFirst().at(0).value<TimelineRequest>());
+    QCOMPARE(e.model().eventCount(), std::size_t(10));
   }
 
   // ---- TraceLayout ----

@@ -18,6 +18,8 @@
 #include "main/MainWindow.h"
 #include "query/Reader.h"
 #include "prompts/PromptsModel.h"
+#include "events/EventsPanel.h"
+#include "timeline/TimelineWidget.h"
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPanel.h"
 #include "support/Fixtures.h"
@@ -207,6 +209,21 @@ class TestUiModels : public QObject {
     QTRY_VERIFY(!panel->currentSessionId().isEmpty());
     QCOMPARE(live.replay(loadRun("json-multiturn"), client), 13);
     QTRY_COMPARE_WITH_TIMEOUT(panel->model()->rowCount(), 2, 3000);
+    // The window follows the newest session: its timeline (paged, a slice at a time) shows every event.
+    auto* timeline = w.findChild<ui::TimelineWidget*>();
+    QVERIFY(timeline);
+    query::Reader reader(live.dbPath());
+    const std::string newest = reader.sessions({}).front().sessionId;
+    QTRY_COMPARE(panel->currentSessionId().toStdString(), newest);
+    const auto events = reader.sessionEvents(newest);
+    QVERIFY(events.size() > 10);
+    QTRY_COMPARE_WITH_TIMEOUT(timeline->model().eventCount(), events.size(), 5000);
+    QVERIFY(timeline->paged());
+    // An event picked in the events table is selected in the timeline too.
+    auto* eventsPanel = w.findChild<ui::EventsPanel*>();
+    QVERIFY(eventsPanel);
+    Q_EMIT eventsPanel->eventSelected(events[events.size() / 2].id);
+    QTRY_COMPARE(timeline->selectedEventId(), events[events.size() / 2].id);
     const QImage shot = w.grab().toImage();
     QCOMPARE(shot.size(), QSize(1440, 900));
   }

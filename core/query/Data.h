@@ -121,6 +121,24 @@ struct PromptSummary {
   std::int64_t apiDurationMs = 0;
 };
 
+// A session's events counted per event name and time bucket: what the timeline of a long session draws where
+// drawing every event would not fit (tens of thousands of events over a few hundred pixels), and what tells it
+// how many events a time range holds before loading them. Bucket i covers [fromNs + i*bucketNs, + bucketNs).
+struct EventDensity {
+  struct Cell {
+    int name = 0;  // index into names
+    int bucket = 0;
+    std::int64_t count = 0;
+  };
+  std::int64_t fromNs = 0;
+  std::int64_t bucketNs = 1;
+  int buckets = 0;
+  std::vector<std::string> names;  // event names seen in the range
+  std::vector<Cell> cells;         // non-empty (name, bucket) pairs, by name then bucket
+  std::int64_t lastEventId = 0;    // the newest event counted (live events after it are added by the viewer)
+  std::int64_t toNs() const { return fromNs + bucketNs * buckets; }
+};
+
 // Every field of one stored event, for the inspector.
 struct EventDetail {
   std::int64_t id = 0;

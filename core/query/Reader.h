@@ -3,6 +3,7 @@
 // the writer commits). One Reader per thread. All SQL of the viewer lives here and is tested here.
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,19 @@ class Reader {
   std::vector<data::EventItem> sessionEvents(const std::string& sessionId);
   // Events of a session newer than `afterId` (live updates of an open timeline).
   std::vector<data::EventItem> sessionEventsAfter(const std::string& sessionId, std::int64_t afterId);
+  // The session's events with fromNs <= time < fromNs + buckets * bucketNs, counted per event name and bucket
+  // from the session's index entries alone, so it costs the same whether the range holds ten events or 70,000.
+  data::EventDensity sessionDensity(const std::string& sessionId, std::int64_t fromNs, std::int64_t bucketNs,
+                                    int buckets);
+  // The session's events drawn in [fromNs, toNs], in time order (sequence breaks ties): those with
+  // fromNs <= time <= toNs, and those up to reachNs later whose duration reaches back into the range (Claude
+  // Code logs a request or a tool call when it ends).
+  std::vector<data::EventItem> sessionEventsBetween(const std::string& sessionId, std::int64_t fromNs,
+                                                    std::int64_t toNs, std::int64_t reachNs = 0);
   std::vector<data::PromptSummary> prompts(const std::string& sessionId);
+  // The session's prompts whose [first, last] event times meet [fromNs, toNs], by start.
+  std::vector<data::PromptSummary> promptsBetween(const std::string& sessionId, std::int64_t fromNs,
+                                                  std::int64_t toNs);
   // A prompt's events in sequence order.
   std::vector<data::EventItem> promptEvents(const std::string& promptId);
   data::EventDetail event(std::int64_t id);
@@ -72,8 +85,12 @@ class Reader {
   std::vector<data::SpanItem> spansWhere(const std::string& where, const std::string& arg);
   // Events of a session (ref; 0: all) with a name (dict ref; 0: all), from the roll-ups; -1 refs match none.
   std::int64_t eventCount(std::int64_t sessionRef, std::int64_t nameRef);
-  std::vector<data::EventItem> eventItems(const std::string& where, std::int64_t a, std::int64_t b,
+  // Events matching `where`, a condition on event_data e with integer parameters ?1, ?2, ... bound to `args`.
+  std::vector<data::EventItem> eventItems(const std::string& where, std::initializer_list<std::int64_t> args,
                                           const std::string& order);
+  // Prompts matching `where`, a condition on prompts p with parameters ?1 (a session id) and ?2, ?3 (integers).
+  std::vector<data::PromptSummary> promptsWhere(const std::string& where, const std::string& sessionId,
+                                                std::int64_t a, std::int64_t b);
   std::string path_;
   store::Database db_;
 };

@@ -45,6 +45,7 @@ class QueryRunner;
 class SessionsPanel;
 class SetupDialog;
 class TimelineWidget;
+struct TimelineRequest;
 class ToolsPage;
 class TraceWidget;
 
@@ -119,9 +120,13 @@ class MainWindow : public QMainWindow {
   void showSession(const QString& sessionId);  // select and load, without stopping follow-newest
   void loadSession(const QString& sessionId);
   void loadNewSessionEvents();
+  void loadSessionHeader();  // the session's row and its metrics
+  void loadTimelineSlice(const TimelineRequest& request);
   void loadPrompts();
   void loadPrompt(const QString& promptId);
-  void loadEvent(qint64 id);
+  // Shows the event in the inspector; `reveal`: also select it in the timeline (it was picked elsewhere).
+  void loadEvent(qint64 id, bool reveal = false);
+  void revealInTimeline(const data::EventDetail& d);
   void loadCosts();
   void loadTools();
   void loadMetrics();
@@ -163,6 +168,8 @@ class MainWindow : public QMainWindow {
 
   QString session_;
   qint64 lastEventId_ = 0;
+  bool sessionOpened_ = false;  // lastEventId_ is known (from the first slice): live ticks may run
+  bool missedLiveTick_ = false;  // a live tick came before that: run it when the first slice arrives
   std::vector<data::SpanItem> promptSpans_;
   data::MetricTotals sessionMetrics_;  // of the selected session, for its header  // of the trace shown, for the inspector
   QString prompt_;

@@ -86,6 +86,7 @@ void TimelineModel::setPrompts(std::vector<data::PromptSummary> prompts) {
   for (const auto& [id, state] : prompts_) {
     if (state.item >= 0) updatePromptItem(id);
   }
+  repackLane(Lane::Prompts);  // the prompts' own extents may have widened their spans
 }
 
 void TimelineModel::clear() {
@@ -384,9 +385,15 @@ void TimelineModel::updatePromptItem(const std::string& promptId) {
   TimelineItem& span = items_[static_cast<std::size_t>(p.item)];
   span.startNs = p.firstNs;
   span.endNs = p.lastNs;
+  const auto info = promptInfo_.find(promptId);
+  if (info != promptInfo_.end() && info->second.firstNs > 0 && info->second.lastNs >= info->second.firstNs) {
+    // Only part of a long session may be loaded: the prompt's own extent keeps its span whole.
+    span.startNs = std::min(span.startNs, info->second.firstNs);
+    span.endNs = std::max(span.endNs, info->second.lastNs);
+    extendRange(span.startNs, span.endNs);
+  }
 
   std::string title;
-  const auto info = promptInfo_.find(promptId);
   if (info != promptInfo_.end() && !info->second.commandName.empty()) {
     title = "/" + info->second.commandName;
   } else if (info != promptInfo_.end() && !info->second.text.empty() && info->second.text != "<REDACTED>") {

@@ -73,7 +73,8 @@ struct TimelineItem {
 
 class TimelineModel {
  public:
-  // Replaces everything. The prompt summaries only supply labels (prompt text, command name).
+  // Replaces everything. The prompt summaries supply labels (prompt text, command name) and the prompts'
+  // extents: a span reaches from the prompt's first to its last event even when not all its events are given.
   void setEvents(std::vector<data::EventItem> events, std::vector<data::PromptSummary> prompts = {});
   // Adds events of the same session. Events whose id is already known are ignored. Returns true when the
   // items were rebuilt (indices changed), false when items were only added or updated in place.

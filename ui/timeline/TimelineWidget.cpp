@@ -4,6 +4,7 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QScrollBar>
+#include <QTimer>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -17,6 +18,8 @@ namespace {
 constexpr double kHitSlop = 4;       // pixels around thin items that still count as a hit
 constexpr double kDragThreshold = 4;
 constexpr double kFollowFraction = 0.95;  // where follow-live keeps the newest event
+constexpr int kSliceDelayMs = 40;         // a zoom or pan burst asks once
+constexpr std::int64_t kRevealSpanNs = 2LL * 60 * 1'000'000'000;  // at most this much around a revealed event
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
@@ -29,6 +32,10 @@ TimelineWidget::TimelineWidget(QWidget* parent) : QWidget(parent) {
   vscroll_ = new QScrollBar(Qt::Vertical, this);
   vscroll_->hide();
   connect(vscroll_, &QScrollBar::valueChanged, this, [this] { update(); });
+  sliceTimer_ = new QTimer(this);
+  sliceTimer_->setSingleShot(true);
+  sliceTimer_->setInterval(kSliceDelayMs);
+  connect(sliceTimer_, &QTimer::timeout, this, &TimelineWidget::checkSlice);
   modelChanged();
 }
 
@@ -36,6 +43,9 @@ QSize TimelineWidget::sizeHint() const { return {900, 320}; }
 QSize TimelineWidget::minimumSizeHint() const { return {kLabelWidth + 200, kRulerHeight + 5 * kRowHeight}; }
 
 void TimelineWidget::setEvents(std::vector<data::EventItem> events, std::vector<data::PromptSummary> prompts) {
+  paged_ = false;
+  pager_ = TimelinePager();
+  sliceTimer_->stop();
   model_.setEvents(std::move(events), std::move(prompts));
   modelChanged();
   fitToData();
@@ -43,6 +53,23 @@ void TimelineWidget::setEvents(std::vector<data::EventItem> events, std::vector<
 }
 
 void TimelineWidget::appendEvents(const std::vector<data::EventItem>& events) {
+  if (paged_) {
+    const bool wasEmpty = !pager_.hasEvents();
+    pager_.addLive(events);
+    // Only what lands in the loaded detail; the rest is counted in the density and loaded on demand.
+    std::vector<data::EventItem> taken;
+    for (const auto& e : events)
+      if (pager_.detailTakes(e)) taken.push_back(e);
+    if (!taken.empty()) model_.append(taken);
+    modelChanged();
+    if (wasEmpty) {
+      fitToData();
+    } else if (followLive_) {
+      keepNewestInView();
+    }
+    checkSlice();
+    return;
+  }
   const bool wasEmpty = model_.empty();
   model_.append(events);
   modelChanged();
@@ -55,14 +82,80 @@ void TimelineWidget::appendEvents(const std::vector<data::EventItem>& events) {
 
 void TimelineWidget::setPrompts(std::vector<data::PromptSummary> prompts) {
   model_.setPrompts(std::move(prompts));
-  update();
+  modelChanged();  // spans may have widened into other rows
 }
 
 void TimelineWidget::clear() {
+  paged_ = false;
+  pager_ = TimelinePager();
+  sliceTimer_->stop();
+  pendingReveal_ = -1;
   model_.clear();
   selectedId_ = -1;
   hovered_ = -1;
   modelChanged();
+}
+
+void TimelineWidget::showSession(std::int64_t firstNs, std::int64_t lastNs, bool empty) {
+  paged_ = true;
+  pager_ = TimelinePager();
+  if (!empty) pager_.reset(firstNs, lastNs);
+  model_.clear();
+  selectedId_ = -1;
+  hovered_ = -1;
+  pendingReveal_ = -1;
+  modelChanged();
+  if (!empty) fitToData();
+  sliceTimer_->stop();
+  checkSlice();
+}
+
+void TimelineWidget::setSlice(const TimelineRequest& request, data::EventDensity density,
+                              std::optional<TimeRange> detail, std::vector<data::EventItem> events,
+                              std::vector<data::PromptSummary> prompts) {
+  if (!paged_) return;
+  pager_.loaded(request, std::move(density), detail);
+  if (detail) {
+    model_.setEvents(std::move(events), std::move(prompts));
+  } else {
+    model_.clear();
+  }
+  modelChanged();
+  if (pendingReveal_ >= 0 && model_.itemForEvent(pendingReveal_) >= 0) {
+    const std::int64_t id = pendingReveal_;
+    pendingReveal_ = -1;
+    selectEvent(id);
+  }
+  checkSlice();  // the view may have moved while this slice was on its way
+}
+
+void TimelineWidget::sliceDropped() { pager_.forgetPending(); }
+
+void TimelineWidget::checkSlice() {
+  if (!paged_ || !pager_.hasEvents()) return;
+  if (const auto r = pager_.need({axis_.startNs(), axis_.endNs()}, axis_.width())) Q_EMIT sliceNeeded(*r);
+}
+
+void TimelineWidget::revealEvent(std::int64_t eventId, std::int64_t timeNs) {
+  if (model_.itemForEvent(eventId) >= 0 || !paged_) {
+    selectEvent(eventId);
+    return;
+  }
+  // Not loaded: go there (close enough that the detail loads) and select it when it arrives.
+  selectedId_ = eventId;
+  pendingReveal_ = eventId;
+  stopFollowing();
+  const std::int64_t span = std::min(axis_.spanNs(), kRevealSpanNs);
+  axis_.setWindow(timeNs - span / 2, timeNs - span / 2 + span);
+  update();
+  Q_EMIT visibleRangeChanged(axis_.startNs(), axis_.endNs());
+  sliceTimer_->stop();
+  checkSlice();
+}
+
+std::int64_t TimelineWidget::newestNs() const {
+  if (!paged_) return model_.lastNs();
+  return model_.empty() ? pager_.lastNs() : std::max(pager_.lastNs(), model_.lastNs());
 }
 
 void TimelineWidget::setFollowLive(bool on) {
@@ -79,10 +172,10 @@ void TimelineWidget::stopFollowing() {
 }
 
 void TimelineWidget::keepNewestInView() {
-  if (model_.empty()) return;
+  if (paged_ ? !pager_.hasEvents() : model_.empty()) return;
   // Only shift when the newest item is at the very edge or beyond, so a fitted or zoomed-out view stays put;
   // then put it back at kFollowFraction, leaving room for what comes next.
-  const std::int64_t newest = model_.lastNs();
+  const std::int64_t newest = newestNs();
   const double x = axis_.xForTime(newest);
   if (x > axis_.width() * 0.98 || x < 0) {
     axis_.placeTime(newest, kFollowFraction);
@@ -91,6 +184,13 @@ void TimelineWidget::keepNewestInView() {
 }
 
 void TimelineWidget::fitToData() {
+  if (paged_ && pager_.hasEvents()) {
+    // The whole session, not only what is loaded.
+    const std::int64_t first = model_.empty() ? pager_.firstNs() : std::min(pager_.firstNs(), model_.firstNs());
+    axis_.fit(first, newestNs());
+    windowChanged();
+    return;
+  }
   if (model_.empty()) return;
   axis_.fit(model_.firstNs(), model_.lastNs());
   windowChanged();
@@ -135,11 +235,15 @@ void TimelineWidget::selectEvent(std::int64_t eventId) {
 
 void TimelineWidget::modelChanged() {
   axis_.setWidth(plotRight() - plotLeft());
-  if (model_.empty()) {
+  if (paged_ && pager_.hasEvents()) {
+    axis_.setDataExtent(model_.empty() ? pager_.firstNs() : std::min(pager_.firstNs(), model_.firstNs()), newestNs());
+  } else if (model_.empty()) {
     axis_.clearDataExtent();
   } else {
     axis_.setDataExtent(model_.firstNs(), model_.lastNs());
   }
+  density_ = {};
+  densityDirty_ = hasDensity();
   // Index the items by lane and row for hit testing.
   rowBase_.assign(kLaneCount, 0);
   int totalRows = 0;
@@ -175,7 +279,7 @@ void TimelineWidget::layoutLanes() {
     y += g.height;
   }
   const int available = height() - kRulerHeight;
-  const bool needScroll = !model_.empty() && y > available;
+  const bool needScroll = (!model_.empty() || hasDensity()) && y > available;
   vscroll_->setVisible(needScroll);
   if (needScroll) {
     const int w = vscroll_->sizeHint().width();
@@ -192,6 +296,7 @@ void TimelineWidget::layoutLanes() {
 void TimelineWidget::windowChanged() {
   update();
   Q_EMIT visibleRangeChanged(axis_.startNs(), axis_.endNs());
+  if (paged_) sliceTimer_->start();
 }
 
 int TimelineWidget::plotLeft() const { return kLabelWidth; }
@@ -256,18 +361,71 @@ int TimelineWidget::itemAt(const QPointF& pos) const {
   return -1;
 }
 
+const DensityBars& TimelineWidget::densityBars() const {
+  if (densityDirty_) {
+    density_ = cctv::ui::densityBars(pager_.density());
+    densityDirty_ = false;
+  }
+  return density_;
+}
+
+QRectF TimelineWidget::densityBarRect(const DensityBar& bar) const {
+  const QRectF row = rowRect(bar.lane, 0);
+  const double x0 = xOf(bar.startNs);
+  const double x1 = std::max(x0 + 1, xOf(bar.endNs));
+  return QRectF(x0, row.center().y() - kBarHeight / 2.0, x1 - x0, kBarHeight);
+}
+
+int TimelineWidget::densityBarAt(const QPointF& pos) const {
+  if (!hasDensity() || pos.x() < plotLeft() || pos.y() < kRulerHeight) return -1;
+  const std::int64_t t = axis_.timeForX(pos.x() - plotLeft());
+  if (const auto d = pager_.detail(); d && t >= d->fromNs && t <= d->toNs) return -1;  // detail is drawn there
+  const std::int64_t slop = static_cast<std::int64_t>(axis_.nsPerPixel() * 2);
+  int best = -1;
+  for (int l = 0; l < kLaneCount; ++l) {
+    const LaneGeometry& g = lanes_[static_cast<std::size_t>(l)];
+    const double top = contentTop() + g.top, bottom = top + g.height;
+    if (pos.y() < top || pos.y() >= bottom) continue;
+    // Bars are by lane, then time: the first one of this lane ending after t - slop.
+    const auto& bars = densityBars().bars;
+    auto it = std::lower_bound(bars.begin(), bars.end(), std::make_pair(l, t - slop),
+                               [](const DensityBar& b, const std::pair<int, std::int64_t>& key) {
+                                 const int lane = static_cast<int>(b.lane);
+                                 return lane != key.first ? lane < key.first : b.endNs <= key.second;
+                               });
+    double bestDistance = 1e9;
+    for (; it != bars.end() && static_cast<int>(it->lane) == l && it->startNs <= t + slop; ++it) {
+      const QRectF r = densityBarRect(*it);
+      const double distance = pos.x() < r.left() ? r.left() - pos.x() : pos.x() > r.right() ? pos.x() - r.right() : 0;
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = static_cast<int>(it - bars.begin());
+      }
+    }
+    return bestDistance <= 2 ? best : -1;
+  }
+  return best;
+}
+
 QString TimelineWidget::toolTipAt(const QPointF& pos) const {
   const int i = itemAt(pos);
-  return i < 0 ? QString() : qs(model_.items()[static_cast<std::size_t>(i)].tooltip);
+  if (i >= 0) return qs(model_.items()[static_cast<std::size_t>(i)].tooltip);
+  const int b = densityBarAt(pos);
+  return b < 0 ? QString() : qs(densityTooltip(pager_.density(), densityBars().bars[static_cast<std::size_t>(b)]));
 }
 
 bool TimelineWidget::event(QEvent* e) {
   if (e->type() == QEvent::ToolTip) {
     auto* help = static_cast<QHelpEvent*>(e);
     const int i = itemAt(help->pos());
+    const int b = i < 0 ? densityBarAt(help->pos()) : -1;
     if (i >= 0) {
       QToolTip::showText(help->globalPos(), qs(model_.items()[static_cast<std::size_t>(i)].tooltip), this,
                          itemRect(i).toAlignedRect());
+    } else if (b >= 0) {
+      const DensityBar& bar = densityBars().bars[static_cast<std::size_t>(b)];
+      QToolTip::showText(help->globalPos(), qs(densityTooltip(pager_.density(), bar)), this,
+                         densityBarRect(bar).toAlignedRect().adjusted(-2, 0, 2, 0));
     } else {
       QToolTip::hideText();
       e->ignore();
@@ -283,6 +441,7 @@ void TimelineWidget::resizeEvent(QResizeEvent* e) {
   const std::int64_t start = axis_.startNs(), end = axis_.endNs();
   layoutLanes();
   axis_.setWindow(start, end);
+  if (paged_) sliceTimer_->start();  // the density's buckets follow the pixels
 }
 
 void TimelineWidget::wheelEvent(QWheelEvent* e) {
@@ -330,9 +489,9 @@ void TimelineWidget::mouseMoveEvent(QMouseEvent* e) {
   const int h = itemAt(pos);
   if (h != hovered_) {
     hovered_ = h;
-    setCursor(h >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
     update();
   }
+  setCursor(h >= 0 || densityBarAt(pos) >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
 }
 
 void TimelineWidget::mouseReleaseEvent(QMouseEvent* e) {
@@ -344,6 +503,13 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent* e) {
     return;
   }
   const int i = itemAt(e->position());
+  if (i < 0 && densityBarAt(e->position()) >= 0) {
+    // Too many events here to draw one by one: a click zooms in towards them.
+    stopFollowing();
+    axis_.zoomAround(e->position().x() - plotLeft(), 4);
+    windowChanged();
+    return;
+  }
   if (i < 0) {
     selectedId_ = -1;
     update();
@@ -385,8 +551,8 @@ void TimelineWidget::keyPressEvent(QKeyEvent* e) {
       break;
     case Qt::Key_F: fitToData(); break;
     case Qt::Key_End:
-      if (!model_.empty()) {
-        axis_.placeTime(model_.lastNs(), kFollowFraction);
+      if (paged_ ? pager_.hasEvents() : !model_.empty()) {
+        axis_.placeTime(newestNs(), kFollowFraction);
         windowChanged();
       }
       break;

@@ -6,17 +6,27 @@
 // pans, click selects (eventSelected), double-click fits. Keys: + / - zoom, arrows pan, F fits, End jumps to
 // the newest event, Esc clears the selection. Hovering an item shows its tooltip.
 // All repaints go through update(), so a burst of appends paints once.
+//
+// Two ways to fill it. setEvents() hands it every event (small sessions, tests). showSession() pages a session
+// of any size (TimelinePaging.h): the widget knows the session's extent, asks with sliceNeeded() for the
+// density and detail the visible window needs, and draws what setSlice() delivers: events where detail is
+// loaded, per-lane histograms of the density elsewhere (a click on one zooms in).
 
 #include "query/Data.h"
 #include "timeline/TimeAxis.h"
+#include "timeline/TimelineDensity.h"
 #include "timeline/TimelineModel.h"
+#include "timeline/TimelinePaging.h"
 
+#include <QMetaType>
 #include <QWidget>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 class QScrollBar;
+class QTimer;
 class QPainter;
 
 namespace cctv::ui {
@@ -34,6 +44,20 @@ class TimelineWidget : public QWidget {
   void setPrompts(std::vector<data::PromptSummary> prompts);
   void clear();
 
+  // Pages a session whose events lie in [firstNs, lastNs] (empty: none yet): forgets what was shown, fits the
+  // view to the session and asks for its first slice.
+  void showSession(std::int64_t firstNs, std::int64_t lastNs, bool empty = false);
+  // The answer to a sliceNeeded() request: the density, and the events (with their prompts) of `detail`.
+  void setSlice(const TimelineRequest& request, data::EventDensity density, std::optional<TimeRange> detail,
+                std::vector<data::EventItem> events, std::vector<data::PromptSummary> prompts);
+  // A request that will not be answered (superseded, failed): ask again when the view needs it.
+  void sliceDropped();
+  bool paged() const { return paged_; }
+  const TimelinePager& pager() const { return pager_; }
+  // Selects an event that may not be loaded: moves the view to its time and selects it once the detail
+  // there has arrived (at once when it is already loaded).
+  void revealEvent(std::int64_t eventId, std::int64_t timeNs);
+
   void setFollowLive(bool on);
   bool followLive() const { return followLive_; }
 
@@ -47,6 +71,11 @@ class TimelineWidget : public QWidget {
   QRectF itemRect(int itemIndex) const;
   // The item under a widget position (-1: none), and the tooltip text shown there.
   int itemAt(const QPointF& pos) const;
+  // The density bar under a widget position (-1: none; only where no detail is loaded).
+  int densityBarAt(const QPointF& pos) const;
+  // Built from the pager's density when first needed after a change: a live session changes it every tick,
+  // while its bars are only drawn where no detail is loaded.
+  const DensityBars& densityBars() const;
   QString toolTipAt(const QPointF& pos) const;
 
   QSize sizeHint() const override;
@@ -62,6 +91,8 @@ class TimelineWidget : public QWidget {
   // The user panned away from the live edge (or setFollowLive was called).
   void followLiveChanged(bool on);
   void visibleRangeChanged(std::int64_t startNs, std::int64_t endNs);
+  // Paged mode: the view needs this slice of the session; answer with setSlice() (or sliceDropped()).
+  void sliceNeeded(const cctv::ui::TimelineRequest& request);
 
  protected:
   bool event(QEvent* e) override;
@@ -96,6 +127,9 @@ class TimelineWidget : public QWidget {
   void windowChanged();
   void stopFollowing();
   void keepNewestInView();
+  void checkSlice();  // paged: asks for what the current view needs
+  std::int64_t newestNs() const;
+  QRectF densityBarRect(const DensityBar& bar) const;
   int plotLeft() const;
   int plotRight() const;
   int contentTop() const;  // first pixel row below the ruler, scroll applied
@@ -104,10 +138,18 @@ class TimelineWidget : public QWidget {
 
   void paintRuler(QPainter& p, const std::vector<TimeAxis::Tick>& ticks);
   void paintLanes(QPainter& p, const std::vector<TimeAxis::Tick>& ticks);
+  void paintDensity(QPainter& p);
   void paintItem(QPainter& p, int index, bool selected, bool hovered);
   void paintLabel(QPainter& p, int index, double nextLeft);
 
   TimelineModel model_;
+  bool paged_ = false;
+  TimelinePager pager_;
+  bool hasDensity() const { return paged_ && !pager_.density().cells.empty(); }
+  mutable DensityBars density_;  // of pager_.density(), when not densityDirty_
+  mutable bool densityDirty_ = false;
+  std::int64_t pendingReveal_ = -1;  // revealEvent() waiting for its detail
+  QTimer* sliceTimer_ = nullptr;     // coalesces a burst of zoom and pan steps into one request
   TimeAxis axis_;
   std::vector<LaneGeometry> lanes_;
   std::vector<std::vector<int>> itemsByRow_;  // per lane and row: indices into model_.items()
@@ -123,3 +165,5 @@ class TimelineWidget : public QWidget {
 };
 
 }  // namespace cctv::ui
+
+Q_DECLARE_METATYPE(cctv::ui::TimelineRequest)

@@ -6,9 +6,11 @@
 #include "timeline/TimelineWidget.h"
 
 #include <QPainter>
+#include <QRegion>
 #include <QScrollBar>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -34,9 +36,10 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
   const QPalette& pal = palette();
   p.fillRect(rect(), pal.color(QPalette::Base));
-  if (model_.empty()) {
+  if (model_.empty() && !hasDensity()) {
     p.setPen(pal.color(QPalette::PlaceholderText));
-    p.drawText(rect(), Qt::AlignCenter, tr("No events in this session yet"));
+    const bool loading = paged_ && pager_.hasEvents();
+    p.drawText(rect(), Qt::AlignCenter, loading ? tr("Loading the timeline\u2026") : tr("No events in this session yet"));
     return;
   }
   p.setRenderHint(QPainter::Antialiasing);
@@ -113,6 +116,8 @@ void TimelineWidget::paintLanes(QPainter& p, const std::vector<TimeAxis::Tick>& 
     p.drawLine(QPointF(x, kRulerHeight), QPointF(x, contentBottom));
   }
 
+  paintDensity(p);
+
   // Items, row by row so that each label knows how much room it has before the next item. They may reach a
   // little left of the plot (half a marker at the window's start) but not into the label column.
   const int clipLeft = kLabelWidth - 6;
@@ -142,6 +147,48 @@ void TimelineWidget::paintLanes(QPainter& p, const std::vector<TimeAxis::Tick>& 
     paintItem(p, hovered_, false, true);
   }
   if (selected >= 0) paintItem(p, selected, true, false);
+  p.restore();
+}
+
+void TimelineWidget::paintDensity(QPainter& p) {
+  if (!hasDensity()) return;
+  // Where detail is loaded, the events themselves are drawn instead.
+  QRegion clip(QRect(plotLeft(), kRulerHeight, plotRight() - plotLeft(), height() - kRulerHeight));
+  if (const auto d = pager_.detail()) {
+    const double x0 = std::max(-1e6, xOf(d->fromNs)), x1 = std::min(1e6, xOf(d->toNs));
+    if (x1 > x0) clip -= QRegion(QRect(QPoint(int(std::floor(x0)), 0), QPoint(int(std::ceil(x1)), height())));
+  }
+  if (clip.isEmpty()) return;
+  const DensityBars& density = densityBars();
+  p.save();
+  p.setClipRegion(clip);
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.setPen(Qt::NoPen);
+  const QColor error = itemColor(ColorRole::ApiError);
+  const std::int64_t from = axis_.startNs() - static_cast<std::int64_t>(axis_.nsPerPixel()), to = axis_.endNs();
+  for (const DensityBar& bar : density.bars) {
+    if (bar.endNs < from || bar.startNs > to) continue;
+    // A histogram per lane: the fullest bucket fills the bar height; a single event still shows (a third).
+    const double most = static_cast<double>(std::max<std::int64_t>(1, density.laneMax[static_cast<std::size_t>(bar.lane)]));
+    const double fill = 0.3 + 0.7 * std::log1p(static_cast<double>(bar.count)) / std::log1p(most);
+    const QRectF box = densityBarRect(bar);
+    const double h = std::max(2.0, box.height() * fill);
+    const QRectF r(box.left(), box.bottom() - h, box.width(), h);
+    ColorRole role = ColorRole::Neutral;
+    switch (bar.lane) {
+      case Lane::Prompts: role = ColorRole::Prompt; break;
+      case Lane::Api: role = ColorRole::Model; break;
+      case Lane::Tools: role = ColorRole::ToolOk; break;
+      case Lane::Hooks: role = ColorRole::Hook; break;
+      case Lane::Other: role = ColorRole::Neutral; break;
+    }
+    p.setBrush(itemColor(role, 1));
+    p.drawRect(r);
+    if (bar.hasErrors) {
+      p.setBrush(error);
+      p.drawRect(QRectF(r.left(), r.top(), r.width(), std::min(3.0, r.height())));
+    }
+  }
   p.restore();
 }
 
