@@ -1,7 +1,7 @@
 // fuzz_seeds OUTDIR: writes the seed corpus of every fuzz target from the captured Claude Code requests in
 // ../shared/fixtures (read, never modified): the bodies as they arrived for the HTTP target, inflated bodies
-// for the decoders (sorted by signal and format), and the gzipped ones for the inflater. Run by tools/fuzz
-// before each session, so the corpora follow the fixtures.
+// for the decoders (sorted by signal and format; every JSON body again for fuzz_json_diff), and the gzipped
+// ones for the inflater. Run by tools/fuzz before each session, so the corpora follow the fixtures.
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
       write(out + (json ? "/json_" : "/proto_") + r.signal, body);
       const QByteArray twin = otherFormat(r.signal, body, json);
       if (!twin.isEmpty()) write(out + (json ? "/proto_" : "/json_") + r.signal, twin);
+      const QByteArray& jsonBody = json ? body : twin;  // every signal's JSON for the decoder comparison
+      if (!jsonBody.isEmpty()) write(out + "/json_diff", jsonBody);
     }
   }
   std::printf("fuzz_seeds: %d seed files under %s\n", written, qPrintable(out));

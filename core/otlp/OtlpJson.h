@@ -3,8 +3,8 @@
 //
 // This is not protobuf's canonical JSON mapping: OTLP/JSON writes trace/span ids as hex instead of base64,
 // enums as integers, and receivers must accept what real exporters send (64-bit ints as numbers or
-// strings, snake_case names, unknown fields). One generic decoder driven by descriptors covers logs,
-// metrics and traces.
+// strings, snake_case names, unknown fields). The OTLP message types are decoded without reflection, through
+// tables of their generated accessors; any other message through reflection (see OtlpJsonDecoders.h).
 
 #include <string>
 #include <string_view>
