@@ -124,24 +124,31 @@ bool Housekeeper::deleteSession(const std::string& sessionId, MaintenanceResult*
   return true;
 }
 
-bool Housekeeper::pruneByAge(std::int64_t cutoffNs, MaintenanceResult* r) {
+// Takes sessions from `candidates` (rows of id and row count) until they hold `budget` rows, and removes them
+// in one transaction. False when there was none: the caller then goes on to what belongs to no session.
+bool Housekeeper::removeSessionsUpTo(Statement candidates, std::int64_t budget, MaintenanceResult* r) {
   std::vector<std::int64_t> refs;
-  std::int64_t rows = 0;
   {
-    Statement st = db_.prepare("SELECT id, events + metric_points + spans FROM sessions WHERE last_ns < ? "
-                               "ORDER BY last_ns LIMIT " + std::to_string(kCandidates));
-    st.bind(1, cutoffNs);
-    while (rows < maxRowsPerStep_ && st.step()) {
+    Statement st = std::move(candidates);  // finalized before the deletes
+    std::int64_t rows = 0;
+    while (rows < budget && st.step()) {
       refs.push_back(st.columnInt(0));
       rows += st.columnInt(1);
     }
   }
+  if (refs.empty()) return false;
   Transaction tx(db_);
-  if (!refs.empty()) {
-    removeSessions(refs, r);
-    tx.commit();
-    return true;
-  }
+  removeSessions(refs, r);
+  tx.commit();
+  return true;
+}
+
+bool Housekeeper::pruneByAge(std::int64_t cutoffNs, MaintenanceResult* r) {
+  Statement st = db_.prepare("SELECT id, events + metric_points + spans FROM sessions WHERE last_ns < ? "
+                             "ORDER BY last_ns LIMIT " + std::to_string(kCandidates));
+  st.bind(1, cutoffNs);
+  if (removeSessionsUpTo(std::move(st), maxRowsPerStep_, r)) return true;
+  Transaction tx(db_);
   // Then what belongs to no session, oldest first, a bounded batch of each kind.
   const std::string cutoff = std::to_string(cutoffNs), limit = std::to_string(maxRowsPerStep_);
   const std::string prompt = column(model::F::prompt_id);
@@ -190,24 +197,12 @@ bool Housekeeper::pruneBySize(std::int64_t maxBytes, MaintenanceResult* r) {
                       "(SELECT count(*) FROM span_data) + (SELECT count(*) FROM ingest_log)"));
   const std::int64_t wanted =
       std::min(maxRowsPerStep_, std::max<std::int64_t>(1, (used - maxBytes) / std::max<std::int64_t>(1, used / allRows)));
-  std::vector<std::int64_t> refs;
-  std::int64_t rows = 0;
-  {
-    // The least recently active sessions; the most recent one stays, however large it is.
-    Statement st = db_.prepare(
-        "SELECT id, events + metric_points + spans FROM sessions WHERE last_ns IS NOT NULL AND id <> (SELECT id FROM "
-        "sessions ORDER BY last_ns DESC LIMIT 1) ORDER BY last_ns LIMIT " + std::to_string(kCandidates));
-    while (rows < wanted && st.step()) {
-      refs.push_back(st.columnInt(0));
-      rows += st.columnInt(1);
-    }
-  }
+  // The least recently active sessions; the most recent one stays, however large it is.
+  Statement st = db_.prepare(
+      "SELECT id, events + metric_points + spans FROM sessions WHERE last_ns IS NOT NULL AND id <> (SELECT id FROM "
+      "sessions ORDER BY last_ns DESC LIMIT 1) ORDER BY last_ns LIMIT " + std::to_string(kCandidates));
+  if (removeSessionsUpTo(std::move(st), wanted, r)) return true;
   Transaction tx(db_);
-  if (!refs.empty()) {
-    removeSessions(refs, r);
-    tx.commit();
-    return true;
-  }
   db_.exec("DELETE FROM ingest_log WHERE id IN (SELECT id FROM ingest_log WHERE id < (SELECT min(id) FROM (SELECT id "
            "FROM ingest_log ORDER BY id DESC LIMIT " + std::to_string(kKeptLogRows) + ")) ORDER BY id LIMIT " +
            std::to_string(wanted) + ")");

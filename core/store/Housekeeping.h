@@ -51,6 +51,7 @@ class Housekeeper {
  private:
   bool pruneByAge(std::int64_t cutoffNs, MaintenanceResult* r);
   bool pruneBySize(std::int64_t maxBytes, MaintenanceResult* r);
+  bool removeSessionsUpTo(Statement candidates, std::int64_t budget, MaintenanceResult* r);
   // Inside a transaction: removes the sessions with these sessions.id values and all their rows.
   void removeSessions(const std::vector<std::int64_t>& refs, MaintenanceResult* r);
   // Inside a transaction: removes the event_data rows listed in temp.doomed_events, after taking their
