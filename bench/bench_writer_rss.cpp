@@ -5,6 +5,7 @@
 
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,8 @@
 
 #include "Corpus.h"
 #include "ingest/OtlpDecode.h"
+#include "store/Schema.h"
+#include "store/Sqlite.h"
 #include "store/Writer.h"
 
 using namespace cctv;
@@ -30,6 +33,17 @@ int main(int argc, char** argv) {
   const std::int64_t total = argc > 1 ? std::atoll(argv[1]) : 5000000;
   QTemporaryDir dir;
   const std::string path = argc > 2 ? argv[2] : dir.filePath("rss.db").toStdString();
+  if (const char* drop = std::getenv("CCTV_BENCH_DROP_INDEXES")) {
+    // An experiment: what the writer saves without these indexes (comma-separated names).
+    store::Database db(path, store::Database::Mode::ReadWriteCreate);
+    store::openForWriting(db);
+    std::string names = drop;
+    for (std::size_t at = 0; at < names.size();) {
+      const std::size_t end = std::min(names.find(',', at), names.size());
+      if (end > at) db.exec("DROP INDEX IF EXISTS \"" + names.substr(at, end - at) + "\"");
+      at = end + 1;
+    }
+  }
   store::Writer writer(store::WriterOptions{path});
   std::string err;
   if (!writer.open(&err)) {

@@ -3,6 +3,10 @@
 
 #include <QtTest>
 
+#include <ctime>
+#include <limits>
+#include <random>
+
 #include "ingest/OtlpDecode.h"
 #include "model/JsonText.h"
 #include "model/Normalizer.h"
@@ -237,6 +241,29 @@ class TestNormalizer : public QObject {
     QCOMPARE(isoMillis(0), std::string("1970-01-01T00:00:00.000Z"));
   }
 
+  // isoMillis computes the date itself (it runs for every stored event); gmtime_r is the reference.
+  void isoMillisAgreesWithGmtime() {
+    auto reference = [](std::int64_t ns) {
+      const std::int64_t ms = ns / 1000000;
+      const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+      std::tm tm{};
+      gmtime_r(&secs, &tm);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+      return std::string(buf);
+    };
+    constexpr std::int64_t kDay = 86400LL * 1000000000LL;
+    std::vector<std::int64_t> cases = {0, 999999, 1000000, kDay - 1, kDay, std::numeric_limits<std::int64_t>::max()};
+    // Around leap days and century rules: 1972-02-29, 2000-02-29 (leap), 2100-02-28/03-01 (not leap).
+    for (std::int64_t day : {789, 790, 11015, 11016, 11017, 47540, 47541, 47542, 106750})
+      for (std::int64_t off : {std::int64_t{0}, kDay - 1}) cases.push_back(day * kDay + off);
+    std::mt19937_64 rng(42);
+    std::uniform_int_distribution<std::int64_t> any(0, std::numeric_limits<std::int64_t>::max());
+    for (int i = 0; i < 20000; ++i) cases.push_back(any(rng));
+    for (std::int64_t ns : cases) QCOMPARE(isoMillis(ns), reference(ns));
+  }
+
   void metricsOfEveryKind() {
     col::metrics::v1::ExportMetricsServiceRequest req;
     auto* rm = req.add_resource_metrics();
@@ -338,6 +365,42 @@ class TestNormalizer : public QObject {
     QCOMPARE(cctv::ingest::endpointUrl("http", "127.0.0.1", 4318), std::string("http://127.0.0.1:4318"));
     QCOMPARE(cctv::ingest::endpointUrl("http", "::1", 4318), std::string("http://[::1]:4318"));
     QCOMPARE(cctv::ingest::endpointUrl("grpc", "[::1]", 4317), std::string("grpc://[::1]:4317"));
+  }
+
+  // appendJsonString sizes its output first and writes in place; the plain loop below is the reference.
+  void jsonStringAgreesWithPlainEscaping() {
+    auto reference = [](std::string_view in) {
+      std::string out = "\"";
+      for (const char ch : in) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+          case '"': out += "\\\""; break;
+          case '\\': out += "\\\\"; break;
+          case '\n': out += "\\n"; break;
+          case '\r': out += "\\r"; break;
+          case '\t': out += "\\t"; break;
+          case '\b': out += "\\b"; break;
+          case '\f': out += "\\f"; break;
+          default:
+            if (c < 0x20) {
+              char buf[8];
+              std::snprintf(buf, sizeof buf, "\\u%04x", c);
+              out += buf;
+            } else {
+              out += ch;
+            }
+        }
+      }
+      return out + "\"";
+    };
+    std::mt19937 rng(7);
+    for (int i = 0; i < 2000; ++i) {
+      std::string in(static_cast<std::size_t>(rng() % 300), '\0');
+      for (char& c : in) c = static_cast<char>(rng() % 4 == 0 ? rng() % 0x24 : rng() % 256);  // many escapes
+      std::string out = "prefix";  // appends after what is there
+      appendJsonString(out, in);
+      QCOMPARE(out, "prefix" + reference(in));
+    }
   }
 
   void jsonText() {

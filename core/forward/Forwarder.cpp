@@ -17,6 +17,7 @@
 #include "model/JsonText.h"
 #include "store/ForwardQueue.h"
 #include "store/Writer.h"
+#include "util/ThreadName.h"
 
 namespace cctv::forward {
 
@@ -317,7 +318,10 @@ bool Forwarder::start(std::string* error) {
   d->gate->setOpen(true);
   d->writer.setForwardListener([gate = d->gate, impl = d.get()] { gate->post([impl] { impl->pump(); }); });
   d->running = true;
-  d->thread = std::thread([impl = d.get()] { impl->ioc.run(); });
+  d->thread = std::thread([impl = d.get()] {
+    util::setThreadName("cctv-forward");
+    impl->ioc.run();
+  });
   d->wake();  // a previous run's leftovers go first
   return true;
 }

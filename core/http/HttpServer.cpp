@@ -6,6 +6,7 @@
 // in-flight counter that stop() waits on (mutex + condition variable).
 
 #include "http/HttpServer.h"
+#include "util/ThreadName.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -561,6 +562,7 @@ bool HttpServer::start(std::string* error) {
   d->gate->setOpen(true);
   d->doAccept();
   d->thread = std::thread([impl = d.get()] {
+    util::setThreadName("cctv-http");
     // Standard Asio pattern: a handler that throws unwinds run(); log-free recovery is to run again.
     for (;;) {
       try {

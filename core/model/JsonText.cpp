@@ -1,37 +1,63 @@
 #include "model/JsonText.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace cctv::model {
 
+namespace {
+// How many bytes each byte grows by when escaped: 0 (as is), 1 ("\n", "\"", ...) or 5 ("\u001f").
+constexpr std::array<unsigned char, 256> kEscapeGrowth = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 5;
+  for (unsigned char c : {'"', '\\', '\n', '\r', '\t', '\b', '\f'}) t[c] = 1;
+  return t;
+}();
+}  // namespace
+
+// The normalizer runs this over every attribute kept outside the schema, some of which are whole API
+// request bodies (tens of KB, full of quotes): one pass to size the result, one to write it in place.
 void appendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  std::size_t run = 0;  // start of the current run of characters that need no escaping
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
+  std::size_t growth = 0;
+  for (const char ch : s) growth += kEscapeGrowth[static_cast<unsigned char>(ch)];
+  const std::size_t at = out.size();
+  out.resize(at + s.size() + growth + 2);
+  char* p = out.data() + at;
+  *p++ = '"';
+  if (growth == 0) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  } else {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (kEscapeGrowth[c] == 0) {
+        *p++ = ch;
+        continue;
+      }
+      *p++ = '\\';
+      switch (c) {
+        case '"': *p++ = '"'; break;
+        case '\\': *p++ = '\\'; break;
+        case '\n': *p++ = 'n'; break;
+        case '\r': *p++ = 'r'; break;
+        case '\t': *p++ = 't'; break;
+        case '\b': *p++ = 'b'; break;
+        case '\f': *p++ = 'f'; break;
+        default:
+          *p++ = 'u';
+          *p++ = '0';
+          *p++ = '0';
+          *p++ = kHex[c >> 4];
+          *p++ = kHex[c & 0xf];
       }
     }
   }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
+  *p = '"';
 }
 
 void appendJsonDouble(std::string& out, double v) {

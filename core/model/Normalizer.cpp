@@ -379,14 +379,35 @@ std::string attributesJson(const pb::RepeatedPtrField<KeyValue>& kvs, bool sortK
 }
 
 std::string isoMillis(std::int64_t ns) {
+  // The writer calls this for every event (to see whether event.timestamp can be derived), so no gmtime_r and
+  // snprintf: days since 1970-01-01 to a proleptic Gregorian date by H. Hinnant's civil_from_days, exact for
+  // every non-negative int64 nanosecond count (tst_normalizer compares it with gmtime_r).
+  if (ns < 0) ns = 0;
   const std::int64_t ms = ns / 1000000;
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
+  const std::int64_t secs = ms / 1000;
+  const std::int64_t days = secs / 86400;
+  const std::int64_t daySecs = secs % 86400;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = z / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&buf](int at, int width, std::int64_t v) {
+    for (int i = at + width - 1; i >= at; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, 4, year);
+  put(5, 2, month);
+  put(8, 2, day);
+  put(11, 2, daySecs / 3600);
+  put(14, 2, daySecs / 60 % 60);
+  put(17, 2, daySecs % 60);
+  put(20, 3, ms % 1000);
+  return std::string(buf, sizeof buf - 1);
 }
 
 void normalizeLogs(const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest& req,

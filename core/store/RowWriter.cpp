@@ -1,6 +1,7 @@
 #include "store/RowWriter.h"
 
 #include <algorithm>
+#include <array>
 
 #include "model/Normalizer.h"
 #include "store/PageRollups.h"
@@ -229,6 +230,8 @@ RowWriter::RowWriter(Database& db) : db_(db) {
             "WHEN last_seq IS NULL OR last_seq < :last_seq THEN :last_seq ELSE last_seq END, "
             "prompt_event = coalesce(prompt_event, :prompt_event)");
   updPrompt_ = db.prepare("UPDATE prompts SET " + p + " WHERE id = :id");
+  sessionParams_ = countParams(updSession_);
+  promptParams_ = countParams(updPrompt_);
   upsModel_ = db.prepare(
       "INSERT INTO session_models (session_ref, model_ref, api_requests, api_errors, cost_usd, input_tokens, "
       "output_tokens, cache_read_tokens, cache_creation_tokens) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -368,23 +371,46 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
   const std::string* name = text(row.field(F::event_name));
   std::string derivedTimestamp;
 
+  // Only the parameters bound here are cleared after the step (sparseBound_): sqlite3_clear_bindings() over
+  // all of the statement's parameters cost more than the handful a row sets. The guard also runs when
+  // something below throws, so that the next row never inherits a value.
+  struct Unbind {
+    Statement& st;
+    std::vector<int>& bound;
+    void now() {
+      sqlite3_reset(st.handle());
+      for (const int param : bound) sqlite3_bind_null(st.handle(), param);
+      bound.clear();
+    }
+    ~Unbind() { now(); }
+  } unbind{st, sparseBound_};
+  auto put = [&](int param, const auto& v) {
+    st.bind(param, v);
+    sparseBound_.push_back(param);
+  };
   st.bind(1, row.timeNs);
   if (row.observedNs == row.timeNs) wf |= 1;
-  else st.bindIntOrNull(3, row.observedNs, row.observedNs == 0);
+  else if (row.observedNs != 0) put(3, row.observedNs);
   if (row.hasBody) {
     if (row.bodyIsString && name && row.body.size() == name->size() + 12 && row.body.compare(0, 12, "claude_code.") == 0 &&
         row.body.compare(12, std::string::npos, *name) == 0)
       wf |= 2;
     else
-      st.bind(4, row.body);
+      put(4, std::string_view(row.body));
     if (!row.bodyIsString) wf |= 8;
   }
   st.bindIntOrNull(5, row.droppedAttributesCount, row.droppedAttributesCount == 0);
   st.bindIntOrNull(6, row.severityNumber, row.severityNumber == 0);
   st.bindTextOrNull(7, row.severityText);
   st.bindIntOrNull(8, row.flags, row.flags == 0);
-  if (!row.traceId.empty()) st.bindBlob(9, row.traceId);
-  if (!row.spanId.empty()) st.bindBlob(10, row.spanId);
+  if (!row.traceId.empty()) {
+    st.bindBlob(9, row.traceId);
+    sparseBound_.push_back(9);
+  }
+  if (!row.spanId.empty()) {
+    st.bindBlob(10, row.spanId);
+    sparseBound_.push_back(10);
+  }
   st.bindTextOrNull(11, row.logEventName);
   st.bindIntOrNull(12, resourceRef, resourceRef == 0);
   st.bindIntOrNull(13, scopeRef, scopeRef == 0);
@@ -401,12 +427,12 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
     const int param = kEventFixedParams + 1 + i;
     const std::string* t = text(v);
     if (i == F::session_id && t) {
-      st.bind(param, sessionRef);
+      put(param, sessionRef);
     } else if (i == F::prompt_id && t) {
-      st.bind(param, promptRef = promptId(*t, sessionRef));
+      put(param, promptRef = promptId(*t, sessionRef));
     } else if ((i == F::event_name || fields[i].interned) && t) {
       const std::int64_t id = dictId(*t);
-      st.bind(param, id);
+      put(param, id);
       if (i == F::event_name) nameRef = id;
       else if (i == rf().userId) userRef = id;
       else if (i == rf().terminal) terminalRef = id;
@@ -415,19 +441,23 @@ void RowWriter::writeEvent(const EventRow& row, std::int64_t resourceRef, std::i
     } else if (i == F::event_timestamp && t) {
       if (derivedTimestamp.empty()) derivedTimestamp = model::isoMillis(row.timeNs);
       if (*t == derivedTimestamp) wf |= 4;
-      else st.bind(param, *t);
+      else put(param, std::string_view(*t));
     } else if (v.kind == Value::Kind::Int) {
-      st.bind(param, v.i);
+      put(param, v.i);
     } else if (v.kind == Value::Kind::Real) {
-      st.bind(param, v.d);
+      put(param, v.d);
     } else {
-      st.bind(param, v.s);
+      put(param, std::string_view(v.s));
     }
   }
   const bool hasKey = sessionRef != 0 && row.field(F::event_sequence).kind == Value::Kind::Int;
-  if (!hasKey) st.bind(14, fingerprint(row));
+  if (!hasKey) put(14, fingerprint(row));
   st.bind(2, wf);
-  if (!insertCounted(st, result)) return;
+  st.step();
+  const bool inserted = db_.changes() == 1;
+  unbind.now();
+  ++(inserted ? result->stored : result->duplicates);
+  if (!inserted) return;
   const std::int64_t rowid = db_.lastInsertRowid();
   ++r->events;
   r->newestNs = std::max(r->newestNs, row.timeNs);
@@ -679,49 +709,54 @@ void RowWriter::writeLog(const IngestLogEntry& e) {
   st.reset();
 }
 
+namespace {
+// The named parameters of the sessions and prompts UPDATEs, in the order bindCounts() binds them. Their
+// indexes are looked up once per statement (RowWriter's constructor): by name, per row, it cost the
+// writer 3% of its instructions.
+constexpr std::array<const char*, 25> kCountParams = {
+    ":events", ":prompts", ":api_requests", ":api_errors", ":tool_calls", ":tool_failures", ":tool_rejections",
+    ":errors", ":input_tokens", ":output_tokens", ":cache_read_tokens", ":cache_creation_tokens",
+    ":api_duration_ms", ":metric_points", ":spans", ":cost_usd", ":first_ns", ":last_ns", ":first_seq",
+    ":last_seq", ":user_ref", ":terminal_ref", ":resource_ref", ":prompt_event", ":id"};
+}  // namespace
+
+RowWriter::CountParams RowWriter::countParams(Statement& st) {
+  CountParams out{};
+  for (std::size_t i = 0; i < kCountParams.size(); ++i)
+    out[i] = sqlite3_bind_parameter_index(st.handle(), kCountParams[i]);
+  return out;
+}
+
 void RowWriter::flushRollups(const Rollups& r) {
-  auto bindCounts = [](Statement& st, const RollupCounts& c) {
-    auto p = [&](const char* name) { return sqlite3_bind_parameter_index(st.handle(), name); };
-    auto set = [&](const char* name, std::int64_t v) {
-      if (int i = p(name)) st.bind(i, v);
-    };
-    set(":events", c.events);
-    set(":prompts", c.prompts);
-    set(":api_requests", c.apiRequests);
-    set(":api_errors", c.apiErrors);
-    set(":tool_calls", c.toolCalls);
-    set(":tool_failures", c.toolFailures);
-    set(":tool_rejections", c.toolRejections);
-    set(":errors", c.errors);
-    set(":input_tokens", c.inputTokens);
-    set(":output_tokens", c.outputTokens);
-    set(":cache_read_tokens", c.cacheReadTokens);
-    set(":cache_creation_tokens", c.cacheCreationTokens);
-    set(":api_duration_ms", c.apiDurationMs);
-    set(":metric_points", c.metricPoints);
-    set(":spans", c.spans);
-    st.bind(p(":cost_usd"), c.costUsd);
-    auto setOpt = [&](const char* name, std::int64_t v, bool null) {
-      if (int i = p(name)) st.bindIntOrNull(i, v, null);
-    };
-    setOpt(":first_ns", c.firstNs, c.firstNs == 0);
-    setOpt(":last_ns", c.lastNs, c.lastNs == 0);
-    setOpt(":first_seq", c.firstSeq, c.firstSeq < 0);
-    setOpt(":last_seq", c.lastSeq, c.lastSeq < 0);
-    setOpt(":user_ref", c.userRef, c.userRef == 0);
-    setOpt(":terminal_ref", c.terminalRef, c.terminalRef == 0);
-    setOpt(":resource_ref", c.resourceRef, c.resourceRef == 0);
-    setOpt(":prompt_event", c.promptEvent, c.promptEvent == 0);
+  auto bindCounts = [](Statement& st, const CountParams& p, const RollupCounts& c, std::int64_t id) {
+    const std::int64_t counts[] = {c.events,       c.prompts,          c.apiRequests,    c.apiErrors,
+                                   c.toolCalls,    c.toolFailures,     c.toolRejections, c.errors,
+                                   c.inputTokens,  c.outputTokens,     c.cacheReadTokens, c.cacheCreationTokens,
+                                   c.apiDurationMs, c.metricPoints,    c.spans};
+    std::size_t k = 0;
+    for (const std::int64_t v : counts) {
+      if (p[k]) st.bind(p[k], v);
+      ++k;
+    }
+    st.bind(p[k++], c.costUsd);
+    const std::pair<std::int64_t, bool> optional[] = {
+        {c.firstNs, c.firstNs == 0},         {c.lastNs, c.lastNs == 0},
+        {c.firstSeq, c.firstSeq < 0},        {c.lastSeq, c.lastSeq < 0},
+        {c.userRef, c.userRef == 0},         {c.terminalRef, c.terminalRef == 0},
+        {c.resourceRef, c.resourceRef == 0}, {c.promptEvent, c.promptEvent == 0}};
+    for (const auto& [v, null] : optional) {
+      if (p[k]) st.bindIntOrNull(p[k], v, null);
+      ++k;
+    }
+    st.bind(p[k], id);
   };
   for (const auto& [id, c] : r.sessions) {
-    bindCounts(updSession_, c);
-    updSession_.bind(sqlite3_bind_parameter_index(updSession_.handle(), ":id"), id);
+    bindCounts(updSession_, sessionParams_, c, id);
     updSession_.step();
     updSession_.reset();
   }
   for (const auto& [id, c] : r.prompts) {
-    bindCounts(updPrompt_, c);
-    updPrompt_.bind(sqlite3_bind_parameter_index(updPrompt_.handle(), ":id"), id);
+    bindCounts(updPrompt_, promptParams_, c, id);
     updPrompt_.step();
     updPrompt_.reset();
   }

@@ -3,12 +3,14 @@
 // session/prompt roll-ups, which flushRollups() applies in the same transaction. Used only by the writer
 // thread; not thread-safe.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "model/Rows.h"
 #include "store/IngestTypes.h"
@@ -83,6 +85,8 @@ class RowWriter {
   void clearCaches();
 
  private:
+  using CountParams = std::array<int, 25>;  // parameter indexes, in RowWriter.cpp's kCountParams order
+  static CountParams countParams(Statement& st);
   void flushPageRollups(const Rollups& r);
   std::int64_t dictId(const std::string& s);
   std::int64_t sessionId(const std::string& s);
@@ -105,6 +109,8 @@ class RowWriter {
                  WriteResult* result);
 
   Database& db_;
+  CountParams sessionParams_{}, promptParams_{};
+  std::vector<int> sparseBound_;  // insEvent_'s parameters bound for the current row
   Statement insEvent_, insDict_, selDict_, insSession_, selSession_, insPrompt_, selPrompt_, insResource_,
       selResource_, insScope_, selScope_, insSeries_, selSeries_, insPoint_, insSpan_, insLog_, updSession_,
       updPrompt_, upsModel_, upsDay_, upsEventCount_, selNewestPoint_, upsHour_, upsTool_, upsDuration_,

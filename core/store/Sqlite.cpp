@@ -2,7 +2,18 @@
 
 namespace cctv::store {
 
+namespace {
+// Once per process, before SQLite initializes: without memory statistics SQLite takes no global mutex on
+// every allocation (about 3% of the writer's instructions). cctv never reads those statistics. If another
+// part of the process initialized SQLite first, the call is refused and nothing changes.
+void configureSqliteOnce() {
+  static const int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)rc;
+}
+}  // namespace
+
 Database::Database(const std::string& path, Mode mode) {
+  configureSqliteOnce();
   const int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
                                            : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);

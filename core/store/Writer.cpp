@@ -8,6 +8,7 @@
 #include "store/RowWriter.h"
 #include "store/Schema.h"
 #include "store/Sqlite.h"
+#include "util/ThreadName.h"
 
 namespace cctv::store {
 
@@ -96,7 +97,10 @@ bool Writer::open(std::string* error, DatabaseProblem* problem) {
   d->running = true;
   d->retention = options_.retention;
   d->nextPrune = Clock::now();  // the first background prune right after opening
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    util::setThreadName("cctv-writer");
+    run();
+  });
   return true;
 }
 
