@@ -173,8 +173,10 @@ class TestBadDatabase : public QObject {
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
     const QString err = QString::fromUtf8(p.readAllStandardError());
-    QVERIFY2(err.contains(path + ": upgrading schema 2 to 3") && err.contains("upgraded to schema 3 in"), qPrintable(err));
-    QCOMPARE(userVersion(path), 3);
+    QVERIFY2(err.contains(path + ": upgrading schema 2 to 3") && err.contains(path + ": upgrading schema 3 to 4") &&
+                 err.contains("upgraded to schema 4 in"),
+             qPrintable(err));
+    QCOMPARE(userVersion(path), 4);
   }
   void upgradeThatCannotRunLeavesTheFileAsItWas() {
     // A table of the new schema's name already there (made by hand with sqlite3): the upgrade fails, says why,
@@ -265,7 +267,7 @@ class TestBadDatabase : public QObject {
     QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
     QCOMPARE(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_schema "
-                                    "WHERE name = 'event_time'", -1, &st, nullptr), SQLITE_OK);
+                                    "WHERE name = 'event_time_name'", -1, &st, nullptr), SQLITE_OK);
     QCOMPARE(sqlite3_step(st), SQLITE_ROW);
     const qint64 page = sqlite3_column_int64(st, 0), pageSize = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);

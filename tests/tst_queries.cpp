@@ -2,9 +2,11 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 
 #include "query/Reader.h"
+#include "store/Sqlite.h"
 #include "support/Fixtures.h"
 #include "support/TestServer.h"
 
@@ -107,6 +109,53 @@ class TestQueries : public QObject {
 
     const auto multi = reader->prompts(sessionOf("json-multiturn"));
     QCOMPARE(multi.size(), std::size_t(3));
+  }
+
+  // Schema 4 finds a prompt's rows through the (session, sequence) index: for every prompt of every capture
+  // that must be exactly the rows that carry its id.
+  void promptRowsAreTheRowsWithItsId() {
+    store::Database db(server->dbPath(), store::Database::Mode::ReadOnly);
+    store::Statement prompts = db.prepare("SELECT id, prompt_id FROM prompts");
+    int checked = 0;
+    while (prompts.step()) {
+      store::Statement raw = db.prepare("SELECT id FROM event_data WHERE prompt_id_ref = ? ORDER BY id");
+      raw.bind(1, prompts.columnInt(0));
+      std::vector<std::int64_t> expected, got;
+      while (raw.step()) expected.push_back(raw.columnInt(0));
+      for (const auto& e : reader->promptEvents(prompts.columnText(1))) got.push_back(e.id);
+      std::sort(got.begin(), got.end());
+      QCOMPARE(got, expected);
+      ++checked;
+    }
+    QVERIFY(checked >= 20);
+  }
+
+  // Records of one prompt in two sessions, one without a sequence number: not where the index looks, so the
+  // query falls back to a scan and still finds all three.
+  void promptRowsOutsideTheKeyIndexAreFound() {
+    // Built with QJsonDocument (moc does not parse every raw string literal).
+    auto attr = [](const char* key, const QJsonObject& value) { return QJsonObject{{"key", key}, {"value", value}}; };
+    auto record = [&](const char* session, int sequence, std::int64_t ms) {
+      QJsonArray attrs = {attr("event.name", {{"stringValue", "tool_result"}}),
+                          attr("prompt.id", {{"stringValue", "scattered-prompt"}}),
+                          attr("session.id", {{"stringValue", session}})};
+      if (sequence >= 0) attrs.append(attr("event.sequence", {{"intValue", QString::number(sequence)}}));
+      return QJsonObject{{"timeUnixNano", QString::number(ms * 1000000)}, {"attributes", attrs}};
+    };
+    const QJsonArray records = {record("scatter-a", 1, 1795547844000), record("scatter-b", 1, 1795547845000),
+                                record("scatter-a", -1, 1795547846000)};
+    const QJsonObject doc{{"resourceLogs", QJsonArray{QJsonObject{
+                                               {"scopeLogs", QJsonArray{QJsonObject{{"logRecords", records}}}}}}}};
+    const std::string body = QJsonDocument(doc).toJson(QJsonDocument::Compact).toStdString();
+    HttpClient client("127.0.0.1", server->port());
+    const auto reply = client.request(
+        "POST", "/v1/logs", {{"Content-Type", "application/json"}, {"Authorization", "Bearer testtoken"}}, body);
+    QCOMPARE(reply.status, 200);
+    query::Reader fresh(server->dbPath());
+    QCOMPARE(fresh.promptEvents("scattered-prompt").size(), std::size_t(3));
+    data::EventQuery q;
+    q.promptId = "scattered-prompt";
+    QCOMPARE(fresh.events(q).rows.size(), std::size_t(3));
   }
 
   void timelineSlices() {

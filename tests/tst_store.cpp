@@ -310,10 +310,48 @@ class TestStore : public QObject {
       QVERIFY2(w.open(&err), err.c_str());
     }
     store::Database db(path, store::Database::Mode::ReadOnly);
-    QCOMPARE(db.queryInt("PRAGMA user_version"), std::int64_t{3});
+    QCOMPARE(db.queryInt("PRAGMA user_version"), std::int64_t{store::kSchemaVersion});
     QCOMPARE(dump(), kept);
     const std::string mismatch = test::pageRollupMismatch(path);
     QVERIFY2(mismatch.empty(), mismatch.c_str());
+  }
+
+  // Schema 4 dropped three event indexes and made one of time and name: a schema-3 file gets the same indexes
+  // as a new one, and keeps its rows.
+  void schemaThreeFileGetsTheNewIndexes() {
+    Store s;
+    Rec a{"user_prompt", 1}, b{"tool_result", 2};
+    a.strings = b.strings = {{"prompt.id", "p-1"}};
+    QCOMPARE(s.write(batch({a, b})).stored, 2);
+    const std::string everything = "SELECT group_concat(id || ' ' || attributes, '|') FROM events";
+    const std::string kept = s.text(everything);
+    auto indexes = [&] {
+      store::Database db(s.path, store::Database::Mode::ReadOnly);
+      store::Statement st = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = "
+                                       "'event_data' AND sql IS NOT NULL ORDER BY name");
+      std::vector<std::string> names;
+      while (st.step()) names.push_back(st.columnText(0));
+      return names;
+    };
+    const std::vector<std::string> fresh = indexes();
+    QCOMPARE(fresh, (std::vector<std::string>{"event_fp", "event_key", "event_time_name"}));
+    s.writer.stop();
+    {
+      store::Database db(s.path, store::Database::Mode::ReadWriteCreate);
+      db.exec("DROP INDEX event_time_name; CREATE INDEX event_time ON event_data (time_ns); "
+              "CREATE INDEX event_prompt ON event_data (prompt_id_ref, event_sequence) WHERE prompt_id_ref IS NOT NULL; "
+              "CREATE INDEX event_name_time ON event_data (event_name_ref, time_ns); PRAGMA user_version = 3");
+    }
+    std::vector<std::string> steps;
+    {
+      store::Database db(s.path, store::Database::Mode::ReadWriteCreate);
+      store::openForWriting(db, [&](const std::string& step) { steps.push_back(step); });
+    }
+    QCOMPARE(indexes(), fresh);
+    QCOMPARE(steps, (std::vector<std::string>{"upgrading schema 3 to 4", "indexing events by time and name"}));
+    QCOMPARE(s.text(everything), kept);
+    query::Reader r(s.path);
+    QCOMPARE(r.promptEvents("p-1").size(), std::size_t(2));
   }
 
   void reopensExistingDatabase() {

@@ -109,11 +109,13 @@ Selection sessionSelection(std::int64_t session) {
 
 // A prompt: its log records; the spans of the traces they name (how the prompt's trace finds them, since
 // spans carry no prompt id); the points of its session's series timed within its first..last event.
-Selection promptSelection(std::int64_t prompt, std::int64_t session, std::int64_t firstNs, std::int64_t lastNs) {
-  return {"e.prompt_id_ref = ?1",
+Selection promptSelection(Database& db, std::int64_t prompt, std::int64_t session, std::int64_t firstNs,
+                          std::int64_t lastNs) {
+  const std::string rows = store::promptRowsWhere(db, prompt);
+  return {rows,
           "s.session_ref = ?2 AND d.time_ns BETWEEN ?3 AND ?4",
-          "sp.trace_id IN (SELECT DISTINCT lower(hex(trace_id)) FROM event_data WHERE prompt_id_ref = ?1 AND "
-          "trace_id IS NOT NULL)",
+          "sp.trace_id IN (SELECT DISTINCT lower(hex(e.trace_id)) FROM event_data e WHERE " + rows +
+              " AND e.trace_id IS NOT NULL)",
           prompt, session, firstNs, lastNs};
 }
 
@@ -263,7 +265,7 @@ bool exportPromptOtlpJson(const std::string& dbPath, const std::string& promptId
       *error = "no prompt " + promptId + " in " + dbPath;
       return false;
     }
-    const Selection sel = promptSelection(st.columnInt(0), st.columnInt(1), st.columnInt(2), st.columnInt(3));
+    const Selection sel = promptSelection(db, st.columnInt(0), st.columnInt(1), st.columnInt(2), st.columnInt(3));
     const bool ok = exportSelection(db, sel, "prompt " + promptId, outPath, counts, error, cancel);
     db.exec("COMMIT");
     return ok;

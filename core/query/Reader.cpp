@@ -366,7 +366,7 @@ std::vector<data::EventItem> Reader::promptEvents(const std::string& promptId) {
   Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
   st.bind(1, promptId);
   if (!st.step()) return {};
-  return eventItems("e.prompt_id_ref = ?1", {st.columnInt(0)}, "e.event_sequence, e.time_ns, e.id");
+  return eventItems(store::promptRowsWhere(db_, st.columnInt(0)), {}, "e.event_sequence, e.time_ns, e.id");
 }
 
 data::EventDetail Reader::event(std::int64_t id) {

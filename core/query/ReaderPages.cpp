@@ -121,7 +121,7 @@ data::EventPage Reader::events(const data::EventQuery& q) {
     Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
     st.bind(1, q.promptId);
     promptFilter = st.step() ? st.columnInt(0) : -1;
-    where += " AND e.prompt_id_ref = :prompt";
+    where += promptFilter > 0 ? " AND " + store::promptRowsWhere(db_, promptFilter) : std::string(" AND 0");
   }
   if (!q.eventName.empty()) {
     nameRef = dictId(q.eventName);
@@ -141,7 +141,6 @@ data::EventPage Reader::events(const data::EventQuery& q) {
   auto bindFilters = [&](Statement& st) {
     auto idx = [&](const char* n) { return sqlite3_bind_parameter_index(st.handle(), n); };
     if (int i = idx(":session")) st.bind(i, sessionFilter);
-    if (int i = idx(":prompt")) st.bind(i, promptFilter);
     if (int i = idx(":name")) st.bind(i, nameRef);
     if (int i = idx(":like")) st.bind(i, like);
   };
@@ -365,10 +364,13 @@ std::vector<data::ApiErrorStats> Reader::apiErrors(std::int64_t fromNs, std::int
     text.reset();
     return s;
   };
-  // The newest message of each group, over all time (the event_name_time index, newest first).
+  // The newest message of each group, over all time: the newest day the roll-up has for the group, then that
+  // day's rows (the time index, where the name is checked without reading the row), newest first.
+  Statement lastDay = db_.prepare(
+      "SELECT max(day) FROM daily_api_errors WHERE name_ref = ?1 AND model_ref = ?2 AND status_code = ?3");
   Statement last = db_.prepare(
       "SELECT coalesce(error, '') FROM event_data WHERE event_name_ref = ?1 AND model_ref IS ?2 AND status_code IS ?3 "
-      "ORDER BY time_ns DESC LIMIT 1");
+      "AND time_ns >= ?4 AND time_ns < ?5 ORDER BY time_ns DESC LIMIT 1");
   std::vector<data::ApiErrorStats> out;
   for (const auto& [key, n] : order) {
     const auto [nameRef, modelRef, status] = key;
@@ -377,9 +379,17 @@ std::vector<data::ApiErrorStats> Reader::apiErrors(std::int64_t fromNs, std::int
     a.model = modelRef ? dictText(modelRef) : std::string();
     a.statusCode = status == -1 ? 0 : status;
     a.count = n;
+    lastDay.bind(1, nameRef);
+    lastDay.bind(2, modelRef);
+    lastDay.bind(3, status);
+    const bool hasDay = lastDay.step() && !lastDay.columnIsNull(0);
+    const std::int64_t day = hasDay ? lastDay.columnInt(0) : 0;
+    lastDay.reset();
     last.bind(1, nameRef);
     last.bindIntOrNull(2, modelRef, modelRef == 0);
     last.bindIntOrNull(3, status, status == -1);
+    last.bind(4, hasDay ? day * kNsPerDay : std::int64_t{0});
+    last.bind(5, hasDay ? (day + 1) * kNsPerDay : std::numeric_limits<std::int64_t>::max());
     a.lastError = last.step() ? last.columnText(0) : std::string();
     last.reset();
     out.push_back(std::move(a));

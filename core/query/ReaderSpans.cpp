@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "query/Reader.h"
+#include "store/Schema.h"
 
 namespace cctv::query {
 
@@ -68,7 +69,7 @@ constexpr const char* kSpanColumns =
 
 std::vector<data::SpanItem> Reader::spansWhere(const std::string& where, const std::string& arg) {
   Statement st = db_.prepare(kSpanColumns + ("WHERE " + where) + " ORDER BY start_time_unix_nano, id");
-  st.bind(1, arg);
+  if (sqlite3_bind_parameter_count(st.handle()) > 0) st.bind(1, arg);
   std::vector<data::SpanItem> out;
   while (st.step()) out.push_back(readSpan(st));
   return out;
@@ -78,9 +79,12 @@ std::vector<data::SpanItem> Reader::promptSpans(const std::string& promptId) {
   // Claude Code's spans carry no prompt id; the log records of a prompt carry the trace id of its interaction
   // span. So a prompt's spans are those of the traces its events name: spans exported after their logs (the
   // usual order) join in on the next query, and a prompt whose logs carried no trace ids has none.
-  return spansWhere("trace_id IN (SELECT DISTINCT lower(hex(trace_id)) FROM event_data WHERE prompt_id_ref = "
-                    "(SELECT id FROM prompts WHERE prompt_id = ?1) AND trace_id IS NOT NULL)",
-                    promptId);
+  Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
+  st.bind(1, promptId);
+  if (!st.step()) return {};
+  return spansWhere("trace_id IN (SELECT DISTINCT lower(hex(e.trace_id)) FROM event_data e WHERE " +
+                        store::promptRowsWhere(db_, st.columnInt(0)) + " AND e.trace_id IS NOT NULL)",
+                    std::string());
 }
 
 std::vector<data::SpanItem> Reader::traceSpans(const std::string& traceId) {

@@ -10,7 +10,7 @@
 
 namespace cctv::store {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 // PRAGMA application_id: 'cctv'. A file with another id is not ours and is never written to.
 constexpr int kApplicationId = 0x63637476;
 
@@ -28,6 +28,13 @@ using MigrationProgress = std::function<void(const std::string& step)>;
 void openForWriting(Database& db, const MigrationProgress& progress = {});
 // Checks that a connection opened read-only points at a cctv database this build can read.
 void checkReadable(Database& db);
+
+// The condition on event_data (alias e) that selects prompt `promptRef`'s rows. There is no prompt index
+// (schema 4 dropped it: the writer paid for it on every event): the rows are found through the
+// (session, sequence) key index from the prompt's roll-up (its session and first..last sequence) and counted
+// against the prompt's event count. A prompt whose rows lie elsewhere (records without sequence numbers, or in
+// several sessions) falls back to a scan. The values are inlined: the result needs no parameters.
+std::string promptRowsWhere(Database& db, std::int64_t promptRef);
 
 // The SQL of the `events` view (exposed for tests and the README).
 std::string eventsViewSql();
