@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 
 namespace cctv::model {
@@ -17,27 +18,46 @@ constexpr std::array<unsigned char, 256> kEscapeGrowth = [] {
   for (unsigned char c : {'"', '\\', '\n', '\r', '\t', '\b', '\f'}) t[c] = 1;
   return t;
 }();
+// True when one of the 8 bytes of `w` needs escaping: below 0x20, '"' or '\\' (the "has less than" and
+// "has zero byte" tests of Bit Twiddling Hacks; a word that reports none has none).
+inline bool anyEscape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  auto hasZero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  return (((w - kOnes * 0x20) & ~w & kHighs) | hasZero(w ^ (kOnes * '"')) | hasZero(w ^ (kOnes * '\\'))) != 0;
+}
+
+inline std::uint64_t word(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
 }  // namespace
 
 // The normalizer runs this over every attribute kept outside the schema, some of which are whole API
-// request bodies (tens of KB, full of quotes): one pass to size the result, one to write it in place.
+// request bodies (tens of KB): one pass to size the result, one to write it in place, each taking 8 bytes
+// at a time where none needs escaping.
 void appendJsonString(std::string& out, std::string_view s) {
-  std::size_t growth = 0;
-  for (const char ch : s) growth += kEscapeGrowth[static_cast<unsigned char>(ch)];
+  const char* in = s.data();
+  const std::size_t n = s.size();
+  std::size_t growth = 0, i = 0;
+  for (; i + 8 <= n; i += 8)
+    if (anyEscape(word(in + i)))
+      for (std::size_t k = i; k < i + 8; ++k) growth += kEscapeGrowth[static_cast<unsigned char>(in[k])];
+  for (; i < n; ++i) growth += kEscapeGrowth[static_cast<unsigned char>(in[i])];
   const std::size_t at = out.size();
-  out.resize(at + s.size() + growth + 2);
+  out.resize(at + n + growth + 2);
   char* p = out.data() + at;
   *p++ = '"';
   if (growth == 0) {
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
+    std::memcpy(p, in, n);
+    p += n;
   } else {
     static constexpr char kHex[] = "0123456789abcdef";
-    for (const char ch : s) {
+    auto put = [&p](char ch) {
       const auto c = static_cast<unsigned char>(ch);
       if (kEscapeGrowth[c] == 0) {
         *p++ = ch;
-        continue;
+        return;
       }
       *p++ = '\\';
       switch (c) {
@@ -55,7 +75,17 @@ void appendJsonString(std::string& out, std::string_view s) {
           *p++ = kHex[c >> 4];
           *p++ = kHex[c & 0xf];
       }
+    };
+    i = 0;
+    for (; i + 8 <= n; i += 8) {
+      if (!anyEscape(word(in + i))) {
+        std::memcpy(p, in + i, 8);
+        p += 8;
+      } else {
+        for (std::size_t k = i; k < i + 8; ++k) put(in[k]);
+      }
     }
+    for (; i < n; ++i) put(in[i]);
   }
   *p = '"';
 }
