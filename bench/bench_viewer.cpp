@@ -230,6 +230,19 @@ void BM_EventsFirstPageSessionByName(benchmark::State& state) {
 }
 BENCHMARK(BM_EventsFirstPageSessionByName)->Unit(benchmark::kMillisecond);
 
+// An event-name filter over every session, newest first: a common name and a rare one (schema 4 serves both
+// from the (time, name) index, checking the name without reading rows).
+void eventsByName(benchmark::State& state, const char* name) {
+  data::EventQuery q;
+  q.eventName = name;
+  q.ascending = false;
+  for (auto _ : state) benchmark::DoNotOptimize(fx().reader->events(q));
+}
+void BM_EventsFirstPageByNameCommon(benchmark::State& state) { eventsByName(state, "tool_result"); }
+void BM_EventsFirstPageByNameRare(benchmark::State& state) { eventsByName(state, "api_error"); }
+BENCHMARK(BM_EventsFirstPageByNameCommon)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EventsFirstPageByNameRare)->Unit(benchmark::kMillisecond);
+
 // The Tools & errors and Metrics pages as the window asks for them: a range that starts at a UTC midnight
 // (RangeSelector: "30 days" is today and the 29 days before it) and stays open, and the chart in the bucket
 // metricBucketFor() picks for the span (1 day for 30 days, 7 days for all of the 90 days).

@@ -350,7 +350,13 @@ void compareRange(const std::string& path, std::int64_t from, std::int64_t to) {
     store::Statement st = db.prepare(
         "SELECT coalesce(tool_name, ''), count(*), sum(success IS 1), sum(success IS 0) FROM events WHERE "
         "event_name = 'tool_result'" + inRange + " GROUP BY 1");
-    while (st.step()) tools[st.columnText(0)] = {st.columnText(0), st.columnInt(1), st.columnInt(2), st.columnInt(3)};
+    while (st.step()) {
+      data::ToolStats& t = tools[st.columnText(0)];
+      t.toolName = st.columnText(0);
+      t.calls = st.columnInt(1);
+      t.successes = st.columnInt(2);
+      t.failures = st.columnInt(3);
+    }
     store::Statement rej = db.prepare(
         "SELECT coalesce(tool_name, ''), coalesce(source, ''), count(*) FROM events WHERE event_name = "
         "'tool_decision' AND decision = 'reject'" + inRange + " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2");
