@@ -237,7 +237,17 @@ void HttpReceiver::handle(http::Request&& req, http::Responder respond) {
   if (!pool_) return process(std::move(req), respond);
   // std::function needs a copyable callable: the request moves into a shared holder.
   auto held = std::make_shared<http::Request>(std::move(req));
-  pool_->post([this, held, respond = std::move(respond)] { process(std::move(*held), respond); });
+  pool_->post([this, held, respond = std::move(respond)] {
+    // As on the I/O thread (HttpServer answers a handler that throws with a 500): nothing may escape a pool
+    // thread. The first answer wins, so one already sent stays.
+    try {
+      process(std::move(*held), respond);
+    } catch (const std::exception& e) {
+      respond(refuse(held->head, 500, std::string("internal error: ") + e.what(), 0));
+    } catch (...) {
+      respond(refuse(held->head, 500, "internal error", 0));
+    }
+  });
 }
 
 void HttpReceiver::process(http::Request&& req, const http::Responder& respond) {
