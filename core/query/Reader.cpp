@@ -201,6 +201,12 @@ std::int64_t Reader::sessionRef(const std::string& id) {
   return st.step() ? st.columnInt(0) : 0;
 }
 
+std::int64_t Reader::promptRef(const std::string& id) {
+  Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
+  st.bind(1, id);
+  return st.step() ? st.columnInt(0) : 0;
+}
+
 std::vector<data::SessionSummary> Reader::sessions(const data::SessionFilter& f) {
   std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions s WHERE s.first_ns IS NOT NULL";
   if (!f.text.empty())
@@ -363,10 +369,9 @@ std::vector<data::PromptSummary> Reader::promptsWhere(const std::string& where, 
 }
 
 std::vector<data::EventItem> Reader::promptEvents(const std::string& promptId) {
-  Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
-  st.bind(1, promptId);
-  if (!st.step()) return {};
-  return eventItems(store::promptRowsWhere(db_, st.columnInt(0)), {}, "e.event_sequence, e.time_ns, e.id");
+  const std::int64_t ref = promptRef(promptId);
+  if (!ref) return {};
+  return eventItems(store::promptRowsWhere(db_, ref), {}, "e.event_sequence, e.time_ns, e.id");
 }
 
 data::EventDetail Reader::event(std::int64_t id) {

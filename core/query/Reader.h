@@ -81,6 +81,7 @@ class Reader {
  private:
   std::int64_t dictId(const std::string& s);        // 0 when absent
   std::int64_t sessionRef(const std::string& id);   // sessions.id, 0 when absent
+  std::int64_t promptRef(const std::string& id);    // prompts.id, 0 when absent
   // Spans matching `where` (a condition on span_data with one text parameter ?1), by start time.
   std::vector<data::SpanItem> spansWhere(const std::string& where, const std::string& arg);
   // Events of a session (ref; 0: all) with a name (dict ref; 0: all), from the roll-ups; -1 refs match none.

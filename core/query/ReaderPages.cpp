@@ -118,9 +118,8 @@ data::EventPage Reader::events(const data::EventQuery& q) {
     where += " AND e.session_id_ref = :session";
   }
   if (!q.promptId.empty()) {
-    Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
-    st.bind(1, q.promptId);
-    promptFilter = st.step() ? st.columnInt(0) : -1;
+    promptFilter = promptRef(q.promptId);
+    if (!promptFilter) promptFilter = -1;  // unknown prompt: match nothing
     where += promptFilter > 0 ? " AND " + store::promptRowsWhere(db_, promptFilter) : std::string(" AND 0");
   }
   if (!q.eventName.empty()) {

@@ -79,11 +79,10 @@ std::vector<data::SpanItem> Reader::promptSpans(const std::string& promptId) {
   // Claude Code's spans carry no prompt id; the log records of a prompt carry the trace id of its interaction
   // span. So a prompt's spans are those of the traces its events name: spans exported after their logs (the
   // usual order) join in on the next query, and a prompt whose logs carried no trace ids has none.
-  Statement st = db_.prepare("SELECT id FROM prompts WHERE prompt_id = ?");
-  st.bind(1, promptId);
-  if (!st.step()) return {};
+  const std::int64_t ref = promptRef(promptId);
+  if (!ref) return {};
   return spansWhere("trace_id IN (SELECT DISTINCT lower(hex(e.trace_id)) FROM event_data e WHERE " +
-                        store::promptRowsWhere(db_, st.columnInt(0)) + " AND e.trace_id IS NOT NULL)",
+                        store::promptRowsWhere(db_, ref) + " AND e.trace_id IS NOT NULL)",
                     std::string());
 }
 
